@@ -1,0 +1,95 @@
+// Command gantry runs Gantry: the Amazon API Gateway (REST API) control plane
+// and data plane in one binary.
+//
+// Usage:
+//
+//	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
+//
+// Every flag can also be set with an environment variable: GANTRY_LISTEN,
+// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false) and GANTRY_LOG_LEVEL. Flags win.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gantryproject/gantry/internal/server"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "gantry:", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("gantry", flag.ContinueOnError)
+	listen := fs.String("listen", env("GANTRY_LISTEN", server.DefaultAddr), "address to listen on (env GANTRY_LISTEN)")
+	dataDir := fs.String("data-dir", env("GANTRY_DATA_DIR", server.DefaultDataDir()), "directory of the embedded database (env GANTRY_DATA_DIR)")
+	memDefault, _ := strconv.ParseBool(env("GANTRY_MEMORY", "false"))
+	memory := fs.Bool("memory", memDefault, "keep everything in memory, nothing on disk (env GANTRY_MEMORY)")
+	logLevel := fs.String("log-level", env("GANTRY_LOG_LEVEL", "info"), "debug, info, warn or error (env GANTRY_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("invalid log level %q", *logLevel)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Gantry is listening on http://%s (store: %s)\n", srv.Addr(), srv.StoreLocation())
+	fmt.Fprintf(os.Stderr, "Point your AWS tools at it: export AWS_ENDPOINT_URL=%s\n", endpointURL(srv.Addr()))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+// endpointURL is the URL to give AWS tools: localhost for loopback addresses,
+// since LocalStack-style host names (<id>.execute-api.localhost) resolve there.
+func endpointURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return "http://" + a.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsLoopback() {
+		host = "localhost"
+	} else if tcp.IP.IsUnspecified() {
+		host = "localhost"
+	} else if tcp.IP.To4() == nil {
+		host = "[" + host + "]"
+	}
+	return "http://" + host + ":" + strconv.Itoa(tcp.Port)
+}

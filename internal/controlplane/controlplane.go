@@ -1,0 +1,386 @@
+// Package controlplane serves the Amazon API Gateway control-plane API (the
+// restjson protocol of the 2015-07-09 service model), so that the AWS CLI,
+// boto3, aws-sdk-go-v2 and the tools built on them work unchanged.
+//
+// Every operation of the service model is routed; the ones Gantry does not
+// serve yet answer 501 NotImplementedException naming the operation.
+//
+//go:generate sh -c "go run ./internal/genroutes -model $(python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))')/data/apigateway/2015-07-09/service-2.json.gz -out operations_gen.go"
+package controlplane
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gantryproject/gantry/internal/awserr"
+	"github.com/gantryproject/gantry/internal/ids"
+	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/sigv4"
+	"github.com/gantryproject/gantry/internal/store"
+)
+
+// DefaultMaxBodyBytes bounds control-plane request bodies (10 MiB, API
+// Gateway's payload limit; an OpenAPI import is the largest body expected).
+const DefaultMaxBodyBytes = 10 << 20
+
+// Options configure a Handler. The zero value is usable.
+type Options struct {
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// operation is one operation of the service model and its HTTP binding.
+type operation struct {
+	Name   string
+	Method string
+	Path   string // e.g. /restapis/{restapi_id}/gatewayresponses/{response_type}
+	Query  string // a literal query that selects the operation, e.g. mode=import
+	Status int    // success status
+}
+
+// opFunc serves one operation. It returns the value to encode as the JSON
+// body (nil for an empty body) or an error.
+type opFunc func(c *call) (any, error)
+
+// Handler is the control plane's http.Handler.
+type Handler struct {
+	store  store.Store
+	opts   Options
+	routes []route
+	impl   map[string]opFunc
+}
+
+type route struct {
+	op       *operation
+	segments []string // literal segment, or "{name}" for a label
+	literals int
+}
+
+// New returns a control plane serving st.
+func New(st store.Store, opts Options) *Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	h := &Handler{store: st, opts: opts}
+	h.impl = map[string]opFunc{
+		"CreateRestApi":         h.createRestAPI,
+		"GetRestApi":            h.getRestAPI,
+		"GetRestApis":           h.getRestAPIs,
+		"UpdateRestApi":         h.updateRestAPI,
+		"DeleteRestApi":         h.deleteRestAPI,
+		"PutGatewayResponse":    h.putGatewayResponse,
+		"GetGatewayResponse":    h.getGatewayResponse,
+		"GetGatewayResponses":   h.getGatewayResponses,
+		"UpdateGatewayResponse": h.updateGatewayResponse,
+		"DeleteGatewayResponse": h.deleteGatewayResponse,
+		"TagResource":           h.tagResource,
+		"UntagResource":         h.untagResource,
+		"GetTags":               h.getTags,
+	}
+	for i := range operations {
+		op := &operations[i]
+		r := route{op: op, segments: strings.Split(strings.TrimPrefix(op.Path, "/"), "/")}
+		for _, s := range r.segments {
+			if !strings.HasPrefix(s, "{") {
+				r.literals++
+			}
+		}
+		h.routes = append(h.routes, r)
+	}
+	// Most specific first: more literal segments, then operations selected
+	// by a query (POST /restapis?mode=import before POST /restapis).
+	slices.SortStableFunc(h.routes, func(a, b route) int {
+		if a.literals != b.literals {
+			return b.literals - a.literals
+		}
+		return len(b.op.Query) - len(a.op.Query)
+	})
+	return h
+}
+
+// Implemented reports whether Gantry serves the named operation.
+func (h *Handler) Implemented(name string) bool { return h.impl[name] != nil }
+
+// Operations returns the names of all operations of the service model.
+func Operations() []string {
+	names := make([]string, len(operations))
+	for i, op := range operations {
+		names[i] = op.Name
+	}
+	return names
+}
+
+// call is one request being served.
+type call struct {
+	h      *Handler
+	r      *http.Request
+	w      http.ResponseWriter
+	op     *operation
+	scope  model.Scope
+	params map[string]string
+	query  url.Values
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w.Header().Set("x-amzn-RequestId", ids.RequestID())
+	c := &call{h: h, r: r, w: w, scope: ScopeOf(r)}
+	status, err := h.serve(c)
+	if err != nil {
+		status = errorStatus(err)
+		awserr.Write(w, err)
+	}
+	if h.opts.Logger.Enabled(r.Context(), slog.LevelInfo) {
+		name := ""
+		if c.op != nil {
+			name = c.op.Name
+		}
+		attrs := []any{"op", name, "method", r.Method, "path", r.URL.Path, "status", status,
+			"account", c.scope.Account, "region", c.scope.Region, "duration", time.Since(start)}
+		if err != nil {
+			attrs = append(attrs, "error", err.Error())
+		}
+		h.opts.Logger.Info("control plane", attrs...)
+	}
+}
+
+func errorStatus(err error) int {
+	var e *awserr.Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return http.StatusInternalServerError
+}
+
+func (h *Handler) serve(c *call) (int, error) {
+	op, params, err := h.match(c.r)
+	if err != nil {
+		return 0, err
+	}
+	c.op, c.params = op, params
+	fn := h.impl[op.Name]
+	if fn == nil {
+		return 0, awserr.NotImplemented(op.Name)
+	}
+	q, err := url.ParseQuery(c.r.URL.RawQuery)
+	if err != nil {
+		return 0, awserr.BadRequest("Invalid query string")
+	}
+	c.query = q
+	out, err := fn(c)
+	if err != nil {
+		return 0, storeError(err)
+	}
+	return op.Status, c.writeJSON(op.Status, out)
+}
+
+// match finds the operation for the request's method and path.
+func (h *Handler) match(r *http.Request) (*operation, map[string]string, error) {
+	raw := r.URL.EscapedPath()
+	segs := strings.Split(strings.TrimPrefix(raw, "/"), "/")
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, nil, awserr.UnknownOperation(r.Method, raw)
+		}
+		segs[i] = u
+	}
+	query := r.URL.Query()
+	for _, rt := range h.routes {
+		if rt.op.Method != r.Method || len(rt.segments) != len(segs) {
+			continue
+		}
+		if rt.op.Query != "" {
+			k, v, _ := strings.Cut(rt.op.Query, "=")
+			if query.Get(k) != v {
+				continue
+			}
+		}
+		params, ok := bind(rt.segments, segs)
+		if ok {
+			return rt.op, params, nil
+		}
+	}
+	return nil, nil, awserr.UnknownOperation(r.Method, raw)
+}
+
+func bind(pattern, segs []string) (map[string]string, bool) {
+	var params map[string]string
+	for i, p := range pattern {
+		if name, ok := strings.CutPrefix(p, "{"); ok {
+			if segs[i] == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = make(map[string]string, 4)
+			}
+			params[strings.TrimSuffix(name, "}")] = segs[i]
+			continue
+		}
+		if p != segs[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}
+
+// ScopeOf places a request in an account and region, as AWS scopes them: the
+// region from the SigV4 credential scope (default us-east-1) and the account
+// from the access key id when it is a 12-digit account number (otherwise
+// 000000000000). Signatures are not verified.
+func ScopeOf(r *http.Request) model.Scope {
+	s := model.Scope{Account: model.DefaultAccount, Region: model.DefaultRegion}
+	cred, ok := sigv4.ParseCredential(r)
+	if !ok {
+		return s
+	}
+	if validRegion(cred.Region) {
+		s.Region = cred.Region
+	}
+	if len(cred.AccessKeyID) == 12 && allDigits(cred.AccessKeyID) {
+		s.Account = cred.AccessKeyID
+	}
+	return s
+}
+
+func validRegion(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// decode reads the JSON body into v. An empty body decodes as {}.
+func (c *call) decode(v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, c.h.opts.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return awserr.TooLarge(c.h.opts.MaxBodyBytes)
+		}
+		return awserr.BadRequest("Could not read request body")
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil
+	}
+	if !utf8.Valid(body) {
+		return awserr.BadRequest("Could not parse request body into json: invalid UTF-8")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return awserr.BadRequest("Could not parse request body into json: %s", jsonProblem(err))
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding error without echoing Go type names.
+func jsonProblem(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			return "unexpected JSON " + typeErr.Value
+		}
+		return "unexpected JSON " + typeErr.Value + " for member " + field
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return "malformed JSON at offset " + strconv.FormatInt(syntaxErr.Offset, 10)
+	}
+	return "malformed JSON"
+}
+
+// wantsHAL reports whether the client asked for API Gateway's HAL
+// representation (Accept: application/hal+json). SDKs send
+// Accept: application/json and get plain JSON.
+func (c *call) wantsHAL() bool {
+	return strings.Contains(c.r.Header.Get("Accept"), "application/hal+json")
+}
+
+func (c *call) writeJSON(status int, v any) error {
+	h := c.w.Header()
+	if v == nil {
+		h.Set("Content-Length", "0")
+		c.w.WriteHeader(status)
+		return nil
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ct := "application/json"
+	if c.wantsHAL() {
+		ct = "application/hal+json"
+	}
+	h.Set("Content-Type", ct)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.w.WriteHeader(status)
+	c.w.Write(body)
+	return nil
+}
+
+// storeError maps storage failures that escaped a handler to AWS errors.
+// Handlers translate ErrNotFound themselves, with the resource's own text.
+func storeError(err error) error {
+	var e *awserr.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, store.ErrBadPosition) {
+		return awserr.BadRequest("Invalid position parameter")
+	}
+	return err
+}
+
+// limit reads the optional limit query parameter (default 25, 1 to 500).
+func (c *call) limit() (int, error) {
+	s := c.query.Get("limit")
+	if s == "" {
+		return 25, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, awserr.BadRequest("Invalid limit: %s", s)
+	}
+	var v awserr.Validation
+	if n < 1 {
+		v.Min("limit", n, 1)
+	} else if n > 500 {
+		v.Max("limit", n, 500)
+	}
+	return int(n), v.Err()
+}

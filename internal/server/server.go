@@ -1,0 +1,124 @@
+// Package server assembles Gantry: it opens the store, builds the control
+// plane, and serves them on one listener.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gantryproject/gantry/internal/controlplane"
+	"github.com/gantryproject/gantry/internal/store"
+	"github.com/gantryproject/gantry/internal/store/sqlite"
+)
+
+// DefaultAddr is where Gantry listens by default: loopback only, on the port
+// LocalStack users already point AWS_ENDPOINT_URL at.
+const DefaultAddr = "127.0.0.1:4566"
+
+// Config configures a Server.
+type Config struct {
+	// Addr is the TCP address to listen on; empty means DefaultAddr.
+	Addr string
+	// DataDir holds the embedded database (gantry.db). Ignored when InMemory.
+	DataDir string
+	// InMemory keeps everything in memory, for throwaway runs.
+	InMemory bool
+	// Logger receives request and lifecycle logs; nil discards.
+	Logger *slog.Logger
+}
+
+// Server is a running Gantry.
+type Server struct {
+	store    store.Store
+	http     *http.Server
+	listener net.Listener
+	location string
+}
+
+// DefaultDataDir returns the default data directory:
+// $XDG_DATA_HOME/gantry, else ~/.local/share/gantry, else ./gantry-data.
+func DefaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "gantry")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "gantry")
+	}
+	return "gantry-data"
+}
+
+// New opens the store and binds the listener; Serve starts answering.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	var (
+		st       store.Store
+		location string
+		err      error
+	)
+	if cfg.InMemory {
+		st, err = sqlite.OpenMemory()
+		location = "in memory (nothing is kept after exit)"
+	} else {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		location = filepath.Join(cfg.DataDir, "gantry.db")
+		st, err = sqlite.Open(location)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	cp := controlplane.New(st, controlplane.Options{Logger: cfg.Logger})
+	return &Server{
+		store:    st,
+		listener: ln,
+		location: location,
+		http: &http.Server{
+			Handler:           cp,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    1 << 20,
+			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+		},
+	}, nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.listener.Addr() }
+
+// StoreLocation describes where the server keeps its data.
+func (s *Server) StoreLocation() string { return s.location }
+
+// Serve answers requests until Shutdown; it returns nil after a clean
+// shutdown.
+func (s *Server) Serve() error {
+	err := s.http.Serve(s.listener)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests, waits for those in flight (until ctx
+// ends), and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	return errors.Join(err, s.store.Close())
+}

@@ -1,0 +1,80 @@
+// Package store defines Gantry's persistent storage: one interface that every
+// backend (the embedded SQLite store, and later PostgreSQL) implements and
+// that the shared conformance suite in package storetest checks.
+//
+// All access goes through transactions. A read-write transaction commits
+// atomically or not at all, so a failed request never leaves a half-written
+// change, and a committed one survives a crash.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gantryproject/gantry/internal/model"
+)
+
+// ErrNotFound is returned when the requested object does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrExists is returned when creating an object whose key is taken.
+var ErrExists = errors.New("store: already exists")
+
+// ErrBadPosition is returned for a pagination position the store did not issue.
+var ErrBadPosition = errors.New("store: invalid position")
+
+// Store is a transactional store of API Gateway configuration.
+type Store interface {
+	// View runs fn in a read-only transaction over scope.
+	View(ctx context.Context, scope model.Scope, fn func(ReadTx) error) error
+	// Update runs fn in a read-write transaction over scope. The changes are
+	// committed, durably, if and only if fn returns nil.
+	Update(ctx context.Context, scope model.Scope, fn func(Tx) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Page asks for one page of a listing.
+type Page struct {
+	// Limit is the most items to return; zero means no limit.
+	Limit int
+	// Position is the value a previous page returned, or "" for the first.
+	Position string
+}
+
+// ReadTx reads within one scope.
+type ReadTx interface {
+	// RestAPI returns the API with the given id, or ErrNotFound.
+	RestAPI(id string) (model.RestAPI, error)
+	// RestAPIs lists APIs in creation order. next is "" on the last page.
+	RestAPIs(p Page) (apis []model.RestAPI, next string, err error)
+	// Resources lists an API's resources.
+	Resources(apiID string) ([]model.Resource, error)
+	// GatewayResponses returns an API's customized gateway responses keyed by
+	// type.
+	GatewayResponses(apiID string) (map[string]model.GatewayResponse, error)
+	// Tags returns the tags of the resource at the given path, such as
+	// "/restapis/abc123defg" (an ARN's resource part). Never nil.
+	Tags(resource string) (map[string]string, error)
+}
+
+// Tx reads and writes within one scope.
+type Tx interface {
+	ReadTx
+	// CreateRestAPI stores a new API with its root resource; ErrExists if the
+	// id is taken in this scope.
+	CreateRestAPI(api model.RestAPI, root model.Resource) error
+	// PutRestAPI replaces an existing API's attributes; ErrNotFound if absent.
+	PutRestAPI(api model.RestAPI) error
+	// DeleteRestAPI removes an API and everything under it (resources,
+	// gateway responses, tags); ErrNotFound if absent.
+	DeleteRestAPI(id string) error
+	// PutGatewayResponse creates or replaces a customization.
+	PutGatewayResponse(apiID string, gr model.GatewayResponse) error
+	// DeleteGatewayResponse removes a customization; ErrNotFound if absent.
+	DeleteGatewayResponse(apiID, responseType string) error
+	// TagResource adds or overwrites tags on a resource.
+	TagResource(resource string, tags map[string]string) error
+	// UntagResource removes the given tag keys; absent keys are ignored.
+	UntagResource(resource string, keys []string) error
+}
