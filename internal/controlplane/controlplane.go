@@ -120,13 +120,23 @@ func New(st store.Store, opts Options) *Handler {
 // Implemented reports whether Gantry serves the named operation.
 func (h *Handler) Implemented(name string) bool { return h.impl[name] != nil }
 
-// Operations returns the names of all operations of the service model.
-func Operations() []string {
-	names := make([]string, len(operations))
+// Operation describes one operation of the API Gateway service model and its
+// HTTP binding.
+type Operation struct {
+	Name   string
+	Method string
+	Path   string // e.g. /restapis/{restapi_id}/gatewayresponses/{response_type}
+	Query  string // a literal query that selects the operation, e.g. mode=import
+	Status int    // success status
+}
+
+// OperationList returns every operation of the service model, by name.
+func OperationList() []Operation {
+	out := make([]Operation, len(operations))
 	for i, op := range operations {
-		names[i] = op.Name
+		out[i] = Operation(op)
 	}
-	return names
+	return out
 }
 
 // call is one request being served.

@@ -23,9 +23,37 @@ import (
 type Store struct {
 	write *sql.DB // one connection: SQLite has a single writer
 	read  *sql.DB // readers never block the writer in WAL mode
+	// Prepared statements by query text, per pool: preparing a statement
+	// costs more than running it.
+	writeStmts, readStmts stmtCache
 }
 
-var _ store.Store = (*Store)(nil)
+// stmtCache holds a pool's prepared statements, by query text. They are
+// prepared once when the store opens (a statement cannot be prepared on a
+// busy single-connection pool); database/sql keeps each one prepared on
+// every connection that runs it.
+type stmtCache struct {
+	db *sql.DB
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) prepare() error {
+	c.m = make(map[string]*sql.Stmt, len(queries))
+	for _, q := range queries {
+		st, err := c.db.Prepare(q)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		c.m[q] = st
+	}
+	return nil
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.m {
+		st.Close()
+	}
+}
 
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
@@ -43,8 +71,8 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{write: w, read: r}
-	if err := s.migrate(); err != nil {
+	s := &Store{write: w, read: r, writeStmts: stmtCache{db: w}, readStmts: stmtCache{db: r}}
+	if err := s.init(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -66,8 +94,8 @@ func OpenMemory() (*Store, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	s := &Store{write: db, read: db}
-	if err := s.migrate(); err != nil {
+	s := &Store{write: db, read: db, writeStmts: stmtCache{db: db}, readStmts: stmtCache{db: db}}
+	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -76,11 +104,29 @@ func OpenMemory() (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.writeStmts.close()
+	s.readStmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
 	return err
+}
+
+// init brings the schema up to date and prepares the statements.
+func (s *Store) init() error {
+	if err := s.migrate(); err != nil {
+		return err
+	}
+	if err := s.writeStmts.prepare(); err != nil {
+		return err
+	}
+	if s.read == s.write {
+		s.readStmts = s.writeStmts
+		s.readStmts.m = s.writeStmts.m
+		return nil
+	}
+	return s.readStmts.prepare()
 }
 
 func (s *Store) migrate() error {
@@ -118,7 +164,7 @@ func (s *Store) View(ctx context.Context, scope model.Scope, fn func(store.ReadT
 		return err
 	}
 	defer tx.Rollback()
-	return fn(&txn{tx: tx, scope: scope})
+	return fn(&txn{tx: tx, scope: scope, stmts: &s.readStmts})
 }
 
 // Update implements store.Store.
@@ -127,7 +173,7 @@ func (s *Store) Update(ctx context.Context, scope model.Scope, fn func(store.Tx)
 	if err != nil {
 		return err
 	}
-	if err := fn(&txn{tx: tx, scope: scope}); err != nil {
+	if err := fn(&txn{tx: tx, scope: scope, stmts: &s.writeStmts}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -137,14 +183,36 @@ func (s *Store) Update(ctx context.Context, scope model.Scope, fn func(store.Tx)
 type txn struct {
 	tx    *sql.Tx
 	scope model.Scope
+	stmts *stmtCache
 }
 
+// stmt returns the transaction's handle on the prepared query.
+func (t *txn) stmt(query string) (*sql.Stmt, error) {
+	st, ok := t.stmts.m[query]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: query not in the prepared list: %s", query)
+	}
+	return t.tx.Stmt(st), nil
+}
+
+// exec runs a statement whose first two parameters are the scope's account
+// and region.
 func (t *txn) exec(query string, args ...any) (sql.Result, error) {
-	return t.tx.Exec(query, append([]any{t.scope.Account, t.scope.Region}, args...)...)
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.Exec(append([]any{t.scope.Account, t.scope.Region}, args...)...)
 }
 
+// query runs a query whose first two parameters are the scope's account and
+// region.
 func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
-	return t.tx.Query(query, append([]any{t.scope.Account, t.scope.Region}, args...)...)
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.Query(append([]any{t.scope.Account, t.scope.Region}, args...)...)
 }
 
 // docs scans rows of one JSON document column into values of T.
@@ -174,7 +242,7 @@ func encode(v any) (string, error) {
 }
 
 func (t *txn) RestAPI(id string) (model.RestAPI, error) {
-	apis, err := docs[model.RestAPI](t.query(`SELECT doc FROM rest_apis WHERE account=? AND region=? AND id=?`, id))
+	apis, err := docs[model.RestAPI](t.query(qRestAPI, id))
 	if err != nil {
 		return model.RestAPI{}, err
 	}
@@ -197,7 +265,7 @@ func (t *txn) RestAPIs(p store.Page) ([]model.RestAPI, string, error) {
 	if p.Limit > 0 {
 		limit = int64(p.Limit) + 1 // one more, to know whether a next page exists
 	}
-	rows, err := t.query(`SELECT seq, doc FROM rest_apis WHERE account=? AND region=? AND seq>? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := t.query(qRestAPIs, after, limit)
 	if err != nil {
 		return nil, "", err
 	}
@@ -230,11 +298,11 @@ func (t *txn) RestAPIs(p store.Page) ([]model.RestAPI, string, error) {
 }
 
 func (t *txn) Resources(apiID string) ([]model.Resource, error) {
-	return docs[model.Resource](t.query(`SELECT doc FROM resources WHERE account=? AND region=? AND api_id=? ORDER BY rowid`, apiID))
+	return docs[model.Resource](t.query(qResources, apiID))
 }
 
 func (t *txn) GatewayResponses(apiID string) (map[string]model.GatewayResponse, error) {
-	list, err := docs[model.GatewayResponse](t.query(`SELECT doc FROM gateway_responses WHERE account=? AND region=? AND api_id=?`, apiID))
+	list, err := docs[model.GatewayResponse](t.query(qGatewayResponses, apiID))
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +314,7 @@ func (t *txn) GatewayResponses(apiID string) (map[string]model.GatewayResponse, 
 }
 
 func (t *txn) Tags(resource string) (map[string]string, error) {
-	rows, err := t.query(`SELECT key, value FROM tags WHERE account=? AND region=? AND resource=?`, resource)
+	rows, err := t.query(qTags, resource)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +335,7 @@ func (t *txn) CreateRestAPI(api model.RestAPI, root model.Resource) error {
 	if err != nil {
 		return err
 	}
-	res, err := t.exec(`INSERT INTO rest_apis (account, region, id, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, api.ID, doc)
+	res, err := t.exec(qInsertRestAPI, api.ID, doc)
 	if err != nil {
 		return err
 	}
@@ -278,7 +346,7 @@ func (t *txn) CreateRestAPI(api model.RestAPI, root model.Resource) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO resources (account, region, api_id, id, doc) VALUES (?, ?, ?, ?, ?)`, api.ID, root.ID, rdoc)
+	_, err = t.exec(qInsertResource, api.ID, root.ID, rdoc)
 	return err
 }
 
@@ -287,16 +355,15 @@ func (t *txn) PutRestAPI(api model.RestAPI) error {
 	if err != nil {
 		return err
 	}
-	return affected(t.tx.Exec(`UPDATE rest_apis SET doc=? WHERE account=? AND region=? AND id=?`,
-		doc, t.scope.Account, t.scope.Region, api.ID))
+	return affected(t.exec(qUpdateRestAPI, api.ID, doc))
 }
 
 func (t *txn) DeleteRestAPI(id string) error {
-	if err := affected(t.exec(`DELETE FROM rest_apis WHERE account=? AND region=? AND id=?`, id)); err != nil {
+	if err := affected(t.exec(qDeleteRestAPI, id)); err != nil {
 		return err
 	}
 	prefix := "/restapis/" + id
-	_, err := t.exec(`DELETE FROM tags WHERE account=? AND region=? AND (resource=? OR substr(resource, 1, ?)=?)`,
+	_, err := t.exec(qDeleteTagsUnder,
 		prefix, len(prefix)+1, prefix+"/")
 	return err
 }
@@ -306,19 +373,17 @@ func (t *txn) PutGatewayResponse(apiID string, gr model.GatewayResponse) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO gateway_responses (account, region, api_id, response_type, doc) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (account, region, api_id, response_type) DO UPDATE SET doc=excluded.doc`, apiID, gr.Type, doc)
+	_, err = t.exec(qPutGatewayResponse, apiID, gr.Type, doc)
 	return err
 }
 
 func (t *txn) DeleteGatewayResponse(apiID, responseType string) error {
-	return affected(t.exec(`DELETE FROM gateway_responses WHERE account=? AND region=? AND api_id=? AND response_type=?`, apiID, responseType))
+	return affected(t.exec(qDeleteGatewayResponse, apiID, responseType))
 }
 
 func (t *txn) TagResource(resource string, tags map[string]string) error {
 	for k, v := range tags {
-		if _, err := t.exec(`INSERT INTO tags (account, region, resource, key, value) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (account, region, resource, key) DO UPDATE SET value=excluded.value`, resource, k, v); err != nil {
+		if _, err := t.exec(qTagResource, resource, k, v); err != nil {
 			return err
 		}
 	}
@@ -327,7 +392,7 @@ func (t *txn) TagResource(resource string, tags map[string]string) error {
 
 func (t *txn) UntagResource(resource string, keys []string) error {
 	for _, k := range keys {
-		if _, err := t.exec(`DELETE FROM tags WHERE account=? AND region=? AND resource=? AND key=?`, resource, k); err != nil {
+		if _, err := t.exec(qUntagResource, resource, k); err != nil {
 			return err
 		}
 	}
