@@ -1,0 +1,246 @@
+// Package mapping renders Amazon API Gateway mapping templates: the
+// Velocity (VTL) templates that transform request and response payloads of
+// REST API integrations.
+//
+// It layers API Gateway's variables on top of the vtl engine (which it runs
+// in API Gateway mode): $input (body, json, path, params), $util
+// (escapeJavaScript, parseJson, urlEncode, urlDecode, base64Encode,
+// base64Decode), $stageVariables and $context, including the writable
+// $context.requestOverride and $context.responseOverride whose values the
+// caller reads back after rendering:
+//
+//	t, err := mapping.Compile("integration-request", src)
+//	out, ov, err := mapping.Render(ctx, t, &mapping.Input{Body: body, ...})
+//	if ov.Status != 0 { ... }
+package mapping
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gantryproject/gantry/internal/vtl"
+)
+
+// Input is the request (or integration response) data a template sees.
+type Input struct {
+	// Body is the raw payload ($input.body). $input.json and $input.path
+	// parse it as JSON, once, on first use.
+	Body []byte
+	// PathParams, QueryParams and Headers are the method request
+	// parameters. Header lookups through $input.params(name) ignore case,
+	// as HTTP header names do.
+	PathParams  map[string]string
+	QueryParams map[string]string
+	Headers     map[string]string
+	// StageVariables are exposed as $stageVariables.
+	StageVariables map[string]string
+	// Context holds the $context variables as nested maps, for example
+	// {"requestId": "...", "identity": {"sourceIp": "..."}}. Values are
+	// converted with vtl.FromGo. requestOverride and responseOverride are
+	// added by Render.
+	Context map[string]any
+}
+
+// Overrides are the values a template assigned to
+// $context.requestOverride.* and $context.responseOverride.*.
+type Overrides struct {
+	// Status is $context.responseOverride.status, or 0 when not set.
+	Status int
+	// ResponseHeaders are $context.responseOverride.header.<name>.
+	ResponseHeaders map[string]string
+	// RequestHeaders, RequestQuery and RequestPath are
+	// $context.requestOverride.header/querystring/path.<name>.
+	RequestHeaders map[string]string
+	RequestQuery   map[string]string
+	RequestPath    map[string]string
+}
+
+// ErrOverride is wrapped by the error returned when a template assigns the
+// same override twice. API Gateway documents that overrides are final and
+// answers such a template with a 5XX response.
+var ErrOverride = errors.New("mapping: parameter overridden more than once")
+
+// Template is a compiled mapping template, safe for concurrent use.
+type Template struct {
+	t *vtl.Template
+}
+
+// Limits are the safety limits applied to templates (see vtl.Options; zero
+// fields take the vtl defaults).
+type Limits struct {
+	MaxLoopIterations  int
+	MaxTotalIterations int
+	MaxRangeSize       int
+	MaxCallDepth       int
+	MaxOutputSize      int
+}
+
+// Compile parses a mapping template in API Gateway mode with default limits.
+func Compile(name, src string) (*Template, error) {
+	return CompileWithLimits(name, src, Limits{})
+}
+
+// CompileWithLimits is Compile with explicit safety limits.
+func CompileWithLimits(name, src string, l Limits) (*Template, error) {
+	eng := vtl.New(vtl.Options{
+		APIGateway:         true,
+		MaxLoopIterations:  l.MaxLoopIterations,
+		MaxTotalIterations: l.MaxTotalIterations,
+		MaxRangeSize:       l.MaxRangeSize,
+		MaxCallDepth:       l.MaxCallDepth,
+		MaxOutputSize:      l.MaxOutputSize,
+	})
+	t, err := eng.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{t: t}, nil
+}
+
+// Render executes t against in. It returns the output and the overrides the
+// template set. Errors (template runtime errors, an unparsable JSON body
+// used through $input.json/$input.path, exceeded limits, a cancelled ctx)
+// correspond to API Gateway's 5XX answer for a failing mapping template.
+func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, error) {
+	if in == nil {
+		in = &Input{}
+	}
+	ctxMap, _ := vtl.FromGo(in.Context).(*vtl.Map)
+	if ctxMap == nil {
+		ctxMap = vtl.NewMap()
+	}
+	reqOv := &overrideMap{name: "requestOverride", sub: map[string]*overrideMap{
+		"header": {name: "requestOverride.header"}, "querystring": {name: "requestOverride.querystring"}, "path": {name: "requestOverride.path"},
+	}}
+	respOv := &overrideMap{name: "responseOverride", sub: map[string]*overrideMap{
+		"header": {name: "responseOverride.header"},
+	}}
+	ctxMap.Put("requestOverride", reqOv)
+	ctxMap.Put("responseOverride", respOv)
+
+	vars := map[string]vtl.Value{
+		"input":          newInputObject(in),
+		"util":           utilObject{},
+		"context":        ctxMap,
+		"stageVariables": vtl.FromGo(in.StageVariables),
+	}
+	if in.StageVariables == nil {
+		vars["stageVariables"] = vtl.NewMap()
+	}
+	out, err := t.t.Render(ctx, vars)
+	if err != nil {
+		return "", nil, err
+	}
+	ov := &Overrides{
+		ResponseHeaders: respOv.sub["header"].strings(),
+		RequestHeaders:  reqOv.sub["header"].strings(),
+		RequestQuery:    reqOv.sub["querystring"].strings(),
+		RequestPath:     reqOv.sub["path"].strings(),
+	}
+	if st, ok := respOv.get("status"); ok {
+		switch x := st.(type) {
+		case int64:
+			ov.Status = int(x)
+		case float64:
+			ov.Status = int(x)
+		default:
+			n, err := strconv.Atoi(strings.TrimSpace(vtl.ToString(x)))
+			if err != nil {
+				return "", nil, fmt.Errorf("mapping: invalid $context.responseOverride.status %q", vtl.ToString(x))
+			}
+			ov.Status = n
+		}
+	}
+	return out, ov, nil
+}
+
+// overrideMap is $context.requestOverride / responseOverride and their
+// header/querystring/path maps. Assigning a key twice is an error
+// (overrides are final in API Gateway).
+type overrideMap struct {
+	name string
+	keys []string
+	vals map[string]vtl.Value
+	sub  map[string]*overrideMap
+}
+
+func (o *overrideMap) get(k string) (vtl.Value, bool) {
+	v, ok := o.vals[k]
+	return v, ok
+}
+
+func (o *overrideMap) strings() map[string]string {
+	m := map[string]string{}
+	for _, k := range o.keys {
+		m[k] = vtl.ToString(o.vals[k])
+	}
+	return m
+}
+
+// Property implements vtl.Object.
+func (o *overrideMap) Property(name string) (vtl.Value, bool) {
+	if s, ok := o.sub[name]; ok {
+		return s, true
+	}
+	v, ok := o.vals[name]
+	return v, ok
+}
+
+// SetProperty implements vtl.Setter.
+func (o *overrideMap) SetProperty(name string, v vtl.Value) error {
+	if _, ok := o.sub[name]; ok {
+		return fmt.Errorf("$context.%s.%s cannot be replaced", o.name, name)
+	}
+	if _, dup := o.vals[name]; dup {
+		return fmt.Errorf("$context.%s.%s: %w", o.name, name, ErrOverride)
+	}
+	if o.vals == nil {
+		o.vals = map[string]vtl.Value{}
+	}
+	o.keys = append(o.keys, name)
+	o.vals[name] = v
+	return nil
+}
+
+// Method implements vtl.Object (the java.util.Map methods templates use).
+func (o *overrideMap) Method(name string, args []vtl.Value) (vtl.Value, bool, error) {
+	switch {
+	case name == "get" && len(args) == 1:
+		v, _ := o.Property(vtl.ToString(args[0]))
+		return v, true, nil
+	case name == "put" && len(args) == 2:
+		old, _ := o.vals[vtl.ToString(args[0])]
+		return old, true, o.SetProperty(vtl.ToString(args[0]), args[1])
+	case name == "containsKey" && len(args) == 1:
+		_, ok := o.Property(vtl.ToString(args[0]))
+		return ok, true, nil
+	case name == "size" && len(args) == 0:
+		return int64(len(o.keys) + len(o.sub)), true, nil
+	case name == "isEmpty" && len(args) == 0:
+		return len(o.keys)+len(o.sub) == 0, true, nil
+	case name == "keySet" && len(args) == 0:
+		l := vtl.NewList()
+		for _, k := range o.keys {
+			l.Items = append(l.Items, k)
+		}
+		return l, true, nil
+	}
+	return nil, false, nil
+}
+
+// String implements vtl.Object with Java's map formatting.
+func (o *overrideMap) String() string {
+	m := vtl.NewMap()
+	for _, k := range []string{"header", "querystring", "path"} {
+		if s, ok := o.sub[k]; ok {
+			m.Put(k, s)
+		}
+	}
+	for _, k := range o.keys {
+		m.Put(k, o.vals[k])
+	}
+	return vtl.ToString(m)
+}

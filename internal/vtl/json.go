@@ -1,0 +1,308 @@
+package vtl
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonParser is a small, allocation-light JSON parser producing Values
+// directly (object key order is kept).
+type jsonParser struct {
+	b     []byte
+	i     int
+	smart bool
+	depth int
+	// stack holds the keys/values of the objects and arrays being parsed,
+	// so each one is allocated once with its exact size.
+	stack []Value
+}
+
+const maxJSONDepth = 10000
+
+func (p *jsonParser) fail(msg string) error {
+	return fmt.Errorf("vtl: invalid JSON at offset %d: %s", p.i, msg)
+}
+
+func (p *jsonParser) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+			continue
+		}
+		return
+	}
+}
+
+func (p *jsonParser) value() (Value, error) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return nil, p.fail("unexpected end of input")
+	}
+	switch c := p.b[p.i]; {
+	case c == '{':
+		p.depth++
+		if p.depth > maxJSONDepth {
+			return nil, p.fail("nesting too deep")
+		}
+		p.i++
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == '}' {
+			p.i++
+			p.depth--
+			return NewMap(), nil
+		}
+		base := len(p.stack)
+		for {
+			p.ws()
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
+				return nil, p.fail("expected object key")
+			}
+			k, err := p.str()
+			if err != nil {
+				return nil, err
+			}
+			p.ws()
+			if p.i >= len(p.b) || p.b[p.i] != ':' {
+				return nil, p.fail("expected ':'")
+			}
+			p.i++
+			v, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			p.stack = append(p.stack, k, v)
+			p.ws()
+			if p.i >= len(p.b) {
+				return nil, p.fail("unexpected end of input")
+			}
+			if p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.b[p.i] == '}' {
+				p.i++
+				p.depth--
+				kv := p.stack[base:]
+				n := len(kv) / 2
+				m := &Map{keys: make([]Value, 0, n), vals: make([]Value, 0, n)}
+				for j := 0; j < len(kv); j += 2 {
+					m.Put(kv[j], kv[j+1])
+				}
+				clear(kv)
+				p.stack = p.stack[:base]
+				return m, nil
+			}
+			return nil, p.fail("expected ',' or '}'")
+		}
+	case c == '[':
+		p.depth++
+		if p.depth > maxJSONDepth {
+			return nil, p.fail("nesting too deep")
+		}
+		p.i++
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
+			p.depth--
+			return &List{JSON: p.smart}, nil
+		}
+		base := len(p.stack)
+		for {
+			v, err := p.value()
+			if err != nil {
+				return nil, err
+			}
+			p.stack = append(p.stack, v)
+			p.ws()
+			if p.i >= len(p.b) {
+				return nil, p.fail("unexpected end of input")
+			}
+			if p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.b[p.i] == ']' {
+				p.i++
+				p.depth--
+				l := &List{JSON: p.smart, Items: append([]Value(nil), p.stack[base:]...)}
+				clear(p.stack[base:])
+				p.stack = p.stack[:base]
+				return l, nil
+			}
+			return nil, p.fail("expected ',' or ']'")
+		}
+	case c == '"':
+		return p.str()
+	case c == 't':
+		return p.lit("true", true)
+	case c == 'f':
+		return p.lit("false", false)
+	case c == 'n':
+		return p.lit("null", nil)
+	case c == '-' || c >= '0' && c <= '9':
+		return p.num()
+	}
+	return nil, p.fail("unexpected character")
+}
+
+func (p *jsonParser) lit(word string, v Value) (Value, error) {
+	if len(p.b)-p.i < len(word) || string(p.b[p.i:p.i+len(word)]) != word {
+		return nil, p.fail("invalid literal")
+	}
+	p.i += len(word)
+	return v, nil
+}
+
+func (p *jsonParser) num() (Value, error) {
+	start := p.i
+	if p.b[p.i] == '-' {
+		p.i++
+	}
+	digits := func() int {
+		n := 0
+		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if digits() == 0 {
+		return nil, p.fail("invalid number")
+	}
+	isInt := true
+	if p.i < len(p.b) && p.b[p.i] == '.' {
+		p.i++
+		isInt = false
+		if digits() == 0 {
+			return nil, p.fail("invalid number")
+		}
+	}
+	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		p.i++
+		isInt = false
+		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return nil, p.fail("invalid number")
+		}
+	}
+	s := string(p.b[start:p.i])
+	if isInt {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, p.fail("invalid number")
+	}
+	return f, nil
+}
+
+func (p *jsonParser) str() (string, error) {
+	p.i++ // opening quote
+	start := p.i
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		if c == '"' {
+			s := string(p.b[start:p.i])
+			p.i++
+			return s, nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", p.fail("control character in string")
+		}
+		p.i++
+	}
+	buf := append([]byte(nil), p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(buf), nil
+		case c < 0x20:
+			return "", p.fail("control character in string")
+		case c != '\\':
+			buf = append(buf, c)
+			p.i++
+			continue
+		}
+		p.i++
+		if p.i >= len(p.b) {
+			break
+		}
+		e := p.b[p.i]
+		p.i++
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", p.fail("invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := rune(utf8.RuneError)
+				if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
+					save := p.i
+					p.i += 2
+					if lo, ok := p.hex4(); ok {
+						r2 = utf16.DecodeRune(r, lo)
+						if r2 == utf8.RuneError {
+							p.i = save
+						}
+					} else {
+						p.i = save
+					}
+				}
+				r = r2
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", p.fail("invalid escape")
+		}
+	}
+	return "", p.fail("unterminated string")
+}
+
+func (p *jsonParser) hex4() (rune, bool) {
+	if p.i+4 > len(p.b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.b[p.i : p.i+4] {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	p.i += 4
+	return r, true
+}
