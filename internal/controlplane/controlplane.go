@@ -42,14 +42,8 @@ type Options struct {
 	MaxBodyBytes int64
 }
 
-// operation is one operation of the service model and its HTTP binding.
-type operation struct {
-	Name   string
-	Method string
-	Path   string // e.g. /restapis/{restapi_id}/gatewayresponses/{response_type}
-	Query  string // a literal query that selects the operation, e.g. mode=import
-	Status int    // success status
-}
+// operation is the generated table's element type.
+type operation = Operation
 
 // opFunc serves one operation. It returns the value to encode as the JSON
 // body (nil for an empty body) or an error.
@@ -132,11 +126,7 @@ type Operation struct {
 
 // OperationList returns every operation of the service model, by name.
 func OperationList() []Operation {
-	out := make([]Operation, len(operations))
-	for i, op := range operations {
-		out[i] = Operation(op)
-	}
-	return out
+	return append([]Operation(nil), operations[:]...)
 }
 
 // call is one request being served.
