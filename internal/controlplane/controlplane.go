@@ -9,6 +9,7 @@
 package controlplane
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -295,7 +296,7 @@ func (c *call) decode(v any) error {
 		}
 		return awserr.BadRequest("Could not read request body")
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	if !utf8.Valid(body) {

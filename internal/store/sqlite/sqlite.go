@@ -105,7 +105,9 @@ func OpenMemory() (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error {
 	s.writeStmts.close()
-	s.readStmts.close()
+	if s.read != s.write {
+		s.readStmts.close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -122,8 +124,7 @@ func (s *Store) init() error {
 		return err
 	}
 	if s.read == s.write {
-		s.readStmts = s.writeStmts
-		s.readStmts.m = s.writeStmts.m
+		s.readStmts.m = s.writeStmts.m // one pool: share its statements
 		return nil
 	}
 	return s.readStmts.prepare()
