@@ -41,6 +41,11 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Deployed, if set, is called after a committed change that alters what
+	// an API's stages serve: a stage created, updated or deleted, a
+	// deployment created into a stage, or the API deleted. The data plane
+	// uses it to recompile that API's stages.
+	Deployed func(scope model.Scope, apiID string)
 }
 
 // operation is the generated table's element type.
@@ -76,20 +81,14 @@ func New(st store.Store, opts Options) *Handler {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	h := &Handler{store: st, opts: opts}
-	h.impl = map[string]opFunc{
-		"CreateRestApi":         h.createRestAPI,
-		"GetRestApi":            h.getRestAPI,
-		"GetRestApis":           h.getRestAPIs,
-		"UpdateRestApi":         h.updateRestAPI,
-		"DeleteRestApi":         h.deleteRestAPI,
-		"PutGatewayResponse":    h.putGatewayResponse,
-		"GetGatewayResponse":    h.getGatewayResponse,
-		"GetGatewayResponses":   h.getGatewayResponses,
-		"UpdateGatewayResponse": h.updateGatewayResponse,
-		"DeleteGatewayResponse": h.deleteGatewayResponse,
-		"TagResource":           h.tagResource,
-		"UntagResource":         h.untagResource,
-		"GetTags":               h.getTags,
+	h.impl = map[string]opFunc{}
+	// Each file registers the operations it serves.
+	for _, register := range []func(map[string]opFunc){
+		h.restAPIOps, h.gatewayResponseOps, h.tagOps,
+		h.resourceOps, h.methodOps, h.integrationOps,
+		h.deploymentOps, h.stageOps,
+	} {
+		register(h.impl)
 	}
 	for i := range operations {
 		op := &operations[i]
@@ -110,6 +109,14 @@ func New(st store.Store, opts Options) *Handler {
 		return len(b.op.Query) - len(a.op.Query)
 	})
 	return h
+}
+
+// deployed tells the data plane, if it listens, that what apiID's stages
+// serve has changed. Call it only after the change is committed.
+func (h *Handler) deployed(scope model.Scope, apiID string) {
+	if h.opts.Deployed != nil {
+		h.opts.Deployed(scope, apiID)
+	}
 }
 
 // Implemented reports whether Gantry serves the named operation.

@@ -290,3 +290,11 @@ func (h *Handler) deleteGatewayResponse(c *call) (any, error) {
 		return err
 	})
 }
+
+func (h *Handler) gatewayResponseOps(m map[string]opFunc) {
+	m["PutGatewayResponse"] = h.putGatewayResponse
+	m["GetGatewayResponse"] = h.getGatewayResponse
+	m["GetGatewayResponses"] = h.getGatewayResponses
+	m["UpdateGatewayResponse"] = h.updateGatewayResponse
+	m["DeleteGatewayResponse"] = h.deleteGatewayResponse
+}

@@ -294,13 +294,17 @@ func (h *Handler) getRestAPIs(c *call) (any, error) {
 
 func (h *Handler) deleteRestAPI(c *call) (any, error) {
 	id := c.params["restapi_id"]
-	return nil, h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
 		err := tx.DeleteRestAPI(id)
 		if errors.Is(err, store.ErrNotFound) {
 			return apiNotFound(c.scope, id)
 		}
 		return err
 	})
+	if err == nil {
+		h.deployed(c.scope, id)
+	}
+	return nil, err
 }
 
 func (h *Handler) updateRestAPI(c *call) (any, error) {
@@ -483,4 +487,12 @@ func patchBinaryMediaTypes(api *model.RestAPI, o patch.Operation, typ, value str
 	}
 	api.BinaryMediaTypes = list
 	return nil
+}
+
+func (h *Handler) restAPIOps(m map[string]opFunc) {
+	m["CreateRestApi"] = h.createRestAPI
+	m["GetRestApi"] = h.getRestAPI
+	m["GetRestApis"] = h.getRestAPIs
+	m["UpdateRestApi"] = h.updateRestAPI
+	m["DeleteRestApi"] = h.deleteRestAPI
 }

@@ -101,3 +101,9 @@ func (h *Handler) getTags(c *call) (any, error) {
 	})
 	return out, err
 }
+
+func (h *Handler) tagOps(m map[string]opFunc) {
+	m["TagResource"] = h.tagResource
+	m["UntagResource"] = h.untagResource
+	m["GetTags"] = h.getTags
+}

@@ -53,12 +53,15 @@ type EndpointConfiguration struct {
 	VPCEndpointIDs []string `json:"vpcEndpointIds,omitempty"`
 }
 
-// Resource is one path segment of a REST API's resource tree.
+// Resource is one path segment of a REST API's resource tree, with the
+// methods defined on it.
 type Resource struct {
 	ID       string `json:"id,omitempty"`
 	ParentID string `json:"parentId,omitempty"` // empty for the root resource
 	PathPart string `json:"pathPart,omitempty"` // empty for the root resource
 	Path     string `json:"path,omitempty"`
+	// Methods maps an HTTP method (GET, POST, ..., or ANY) to its method.
+	Methods map[string]Method `json:"resourceMethods,omitempty"`
 }
 
 // GatewayResponse is a user's customization of one gateway response type.

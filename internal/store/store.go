@@ -30,6 +30,9 @@ type Store interface {
 	// Update runs fn in a read-write transaction over scope. The changes are
 	// committed, durably, if and only if fn returns nil.
 	Update(ctx context.Context, scope model.Scope, fn func(Tx) error) error
+	// Scopes lists every account and region that holds at least one API,
+	// so that the data plane can load all deployed stages at start-up.
+	Scopes(ctx context.Context) ([]model.Scope, error)
 	// Close releases the store's resources.
 	Close() error
 }
@@ -48,8 +51,20 @@ type ReadTx interface {
 	RestAPI(id string) (model.RestAPI, error)
 	// RestAPIs lists APIs in creation order. next is "" on the last page.
 	RestAPIs(p Page) (apis []model.RestAPI, next string, err error)
-	// Resources lists an API's resources.
+	// Resource returns one resource of an API, with its methods, or
+	// ErrNotFound.
+	Resource(apiID, id string) (model.Resource, error)
+	// Resources lists an API's resources, with their methods, in creation
+	// order.
 	Resources(apiID string) ([]model.Resource, error)
+	// Deployment returns one deployment of an API, or ErrNotFound.
+	Deployment(apiID, id string) (model.Deployment, error)
+	// Deployments lists an API's deployments in creation order.
+	Deployments(apiID string) ([]model.Deployment, error)
+	// Stage returns one stage of an API, or ErrNotFound.
+	Stage(apiID, name string) (model.Stage, error)
+	// Stages lists an API's stages in creation order.
+	Stages(apiID string) ([]model.Stage, error)
 	// GatewayResponses returns an API's customized gateway responses keyed by
 	// type.
 	GatewayResponses(apiID string) (map[string]model.GatewayResponse, error)
@@ -67,8 +82,28 @@ type Tx interface {
 	// PutRestAPI replaces an existing API's attributes; ErrNotFound if absent.
 	PutRestAPI(api model.RestAPI) error
 	// DeleteRestAPI removes an API and everything under it (resources,
-	// gateway responses, tags); ErrNotFound if absent.
+	// deployments, stages, gateway responses, tags); ErrNotFound if absent.
 	DeleteRestAPI(id string) error
+	// PutResource creates a resource or replaces it (with its methods);
+	// ErrNotFound if the API does not exist.
+	PutResource(apiID string, r model.Resource) error
+	// DeleteResource removes one resource (not its children: callers delete
+	// a subtree resource by resource); ErrNotFound if absent.
+	DeleteResource(apiID, id string) error
+	// CreateDeployment stores a new deployment; ErrExists if the id is
+	// taken, ErrNotFound if the API does not exist.
+	CreateDeployment(apiID string, d model.Deployment) error
+	// PutDeployment replaces an existing deployment; ErrNotFound if absent.
+	PutDeployment(apiID string, d model.Deployment) error
+	// DeleteDeployment removes a deployment; ErrNotFound if absent.
+	DeleteDeployment(apiID, id string) error
+	// CreateStage stores a new stage; ErrExists if the name is taken,
+	// ErrNotFound if the API does not exist.
+	CreateStage(apiID string, s model.Stage) error
+	// PutStage replaces an existing stage; ErrNotFound if absent.
+	PutStage(apiID string, s model.Stage) error
+	// DeleteStage removes a stage; ErrNotFound if absent.
+	DeleteStage(apiID, name string) error
 	// PutGatewayResponse creates or replaces a customization.
 	PutGatewayResponse(apiID string, gr model.GatewayResponse) error
 	// DeleteGatewayResponse removes a customization; ErrNotFound if absent.

@@ -1,0 +1,3 @@
+package controlplane
+
+func (h *Handler) deploymentOps(m map[string]opFunc) {}

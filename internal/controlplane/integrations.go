@@ -1,0 +1,3 @@
+package controlplane
+
+func (h *Handler) integrationOps(m map[string]opFunc) {}

@@ -1,0 +1,3 @@
+package controlplane
+
+func (h *Handler) methodOps(m map[string]opFunc) {}

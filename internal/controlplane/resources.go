@@ -1,0 +1,3 @@
+package controlplane
+
+func (h *Handler) resourceOps(m map[string]opFunc) {}

@@ -1,0 +1,3 @@
+package controlplane
+
+func (h *Handler) stageOps(m map[string]opFunc) {}
