@@ -1,6 +1,8 @@
 package mapping
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -405,4 +407,38 @@ func (o *inputObject) walk(np spec.NormalizedPath) ([]int, vtl.Value) {
 		}
 	}
 	return order, cur
+}
+
+// JSONPathValue evaluates a JSONPath such as $.user.name against a JSON
+// body, as parameter mappings like method.request.body.user.name and
+// integration.response.body.user.name do. A string result is returned as
+// is; any other value as JSON. ok is false when the body is not JSON or the
+// path selects nothing.
+func JSONPathValue(body []byte, path string) (string, bool) {
+	jp, err := compilePath(path)
+	if err != nil {
+		return "", false
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // keep large integers exact
+	if err := dec.Decode(&doc); err != nil {
+		return "", false
+	}
+	nodes := jp.Select(doc)
+	if len(nodes) == 0 {
+		return "", false
+	}
+	v := any(nodes)
+	if len(nodes) == 1 {
+		v = nodes[0]
+	}
+	if s, ok := v.(string); ok {
+		return s, true
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
 }

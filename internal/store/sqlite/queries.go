@@ -6,7 +6,13 @@ package sqlite
 const (
 	qRestAPI               = `SELECT doc FROM rest_apis WHERE account=? AND region=? AND id=?`
 	qRestAPIs              = `SELECT seq, doc FROM rest_apis WHERE account=? AND region=? AND seq>? ORDER BY seq LIMIT ?`
+	qRestAPIExists         = `SELECT 1 FROM rest_apis WHERE account=? AND region=? AND id=?`
+	qResource              = `SELECT doc FROM resources WHERE account=? AND region=? AND api_id=? AND id=?`
 	qResources             = `SELECT doc FROM resources WHERE account=? AND region=? AND api_id=? ORDER BY rowid`
+	qDeployment            = `SELECT doc FROM deployments WHERE account=? AND region=? AND api_id=? AND id=?`
+	qDeployments           = `SELECT doc FROM deployments WHERE account=? AND region=? AND api_id=? ORDER BY seq`
+	qStage                 = `SELECT doc FROM stages WHERE account=? AND region=? AND api_id=? AND name=?`
+	qStages                = `SELECT doc FROM stages WHERE account=? AND region=? AND api_id=? ORDER BY seq`
 	qGatewayResponses      = `SELECT doc FROM gateway_responses WHERE account=? AND region=? AND api_id=?`
 	qTags                  = `SELECT key, value FROM tags WHERE account=? AND region=? AND resource=?`
 	qInsertRestAPI         = `INSERT INTO rest_apis (account, region, id, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
@@ -14,10 +20,31 @@ const (
 	qUpdateRestAPI         = `UPDATE rest_apis SET doc=?4 WHERE account=?1 AND region=?2 AND id=?3`
 	qDeleteRestAPI         = `DELETE FROM rest_apis WHERE account=? AND region=? AND id=?`
 	qDeleteTagsUnder       = `DELETE FROM tags WHERE account=? AND region=? AND (resource=? OR substr(resource, 1, ?)=?)`
+	qPutResource           = `INSERT INTO resources (account, region, api_id, id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, api_id, id) DO UPDATE SET doc=excluded.doc`
+	qDeleteResource        = `DELETE FROM resources WHERE account=? AND region=? AND api_id=? AND id=?`
+	qInsertDeployment      = `INSERT INTO deployments (account, region, api_id, id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateDeployment      = `UPDATE deployments SET doc=?5 WHERE account=?1 AND region=?2 AND api_id=?3 AND id=?4`
+	qDeleteDeployment      = `DELETE FROM deployments WHERE account=? AND region=? AND api_id=? AND id=?`
+	qInsertStage           = `INSERT INTO stages (account, region, api_id, name, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateStage           = `UPDATE stages SET doc=?5 WHERE account=?1 AND region=?2 AND api_id=?3 AND name=?4`
+	qDeleteStage           = `DELETE FROM stages WHERE account=? AND region=? AND api_id=? AND name=?`
 	qPutGatewayResponse    = `INSERT INTO gateway_responses (account, region, api_id, response_type, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, api_id, response_type) DO UPDATE SET doc=excluded.doc`
 	qDeleteGatewayResponse = `DELETE FROM gateway_responses WHERE account=? AND region=? AND api_id=? AND response_type=?`
 	qTagResource           = `INSERT INTO tags (account, region, resource, key, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, resource, key) DO UPDATE SET value=excluded.value`
 	qUntagResource         = `DELETE FROM tags WHERE account=? AND region=? AND resource=? AND key=?`
 )
 
-var queries = []string{qRestAPI, qRestAPIs, qResources, qGatewayResponses, qTags, qInsertRestAPI, qInsertResource, qUpdateRestAPI, qDeleteRestAPI, qDeleteTagsUnder, qPutGatewayResponse, qDeleteGatewayResponse, qTagResource, qUntagResource}
+// qScopes is the one statement that spans scopes: it is run by Store.Scopes,
+// outside any transaction's scope.
+const qScopes = `SELECT DISTINCT account, region FROM rest_apis ORDER BY account, region`
+
+var queries = []string{
+	qRestAPI, qRestAPIs, qRestAPIExists, qResource, qResources,
+	qDeployment, qDeployments, qStage, qStages, qGatewayResponses, qTags,
+	qInsertRestAPI, qInsertResource, qUpdateRestAPI, qDeleteRestAPI, qDeleteTagsUnder,
+	qPutResource, qDeleteResource,
+	qInsertDeployment, qUpdateDeployment, qDeleteDeployment,
+	qInsertStage, qUpdateStage, qDeleteStage,
+	qPutGatewayResponse, qDeleteGatewayResponse, qTagResource, qUntagResource,
+	qScopes,
+}

@@ -41,4 +41,28 @@ CREATE TABLE tags (
 	PRIMARY KEY (account, region, resource, key)
 );
 `,
+	// 2: deployments and stages. seq orders them by creation and survives
+	// updates of the document.
+	`
+CREATE TABLE deployments (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	api_id  TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, api_id, id),
+	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
+);
+CREATE TABLE stages (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	api_id  TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, api_id, name),
+	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
+);
+`,
 }

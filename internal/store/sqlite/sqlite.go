@@ -158,6 +158,28 @@ func (s *Store) migrate() error {
 	return nil
 }
 
+// Scopes implements store.Store.
+func (s *Store) Scopes(ctx context.Context) ([]model.Scope, error) {
+	st, ok := s.readStmts.m[qScopes]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: query not in the prepared list: %s", qScopes)
+	}
+	rows, err := st.QueryContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Scope
+	for rows.Next() {
+		var sc model.Scope
+		if err := rows.Scan(&sc.Account, &sc.Region); err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
 // View implements store.Store.
 func (s *Store) View(ctx context.Context, scope model.Scope, fn func(store.ReadTx) error) error {
 	tx, err := s.read.BeginTx(ctx, nil)
@@ -237,20 +259,44 @@ func docs[T any](rows *sql.Rows, err error) ([]T, error) {
 	return out, rows.Err()
 }
 
+// one returns the single document a keyed query selects, or
+// store.ErrNotFound.
+func one[T any](rows *sql.Rows, err error) (T, error) {
+	list, err := docs[T](rows, err)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if len(list) == 0 {
+		var zero T
+		return zero, store.ErrNotFound
+	}
+	return list[0], nil
+}
+
 func encode(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
 
 func (t *txn) RestAPI(id string) (model.RestAPI, error) {
-	apis, err := docs[model.RestAPI](t.query(qRestAPI, id))
+	return one[model.RestAPI](t.query(qRestAPI, id))
+}
+
+// apiExists returns store.ErrNotFound unless the API exists in the scope.
+func (t *txn) apiExists(id string) error {
+	rows, err := t.query(qRestAPIExists, id)
 	if err != nil {
-		return model.RestAPI{}, err
+		return err
 	}
-	if len(apis) == 0 {
-		return model.RestAPI{}, store.ErrNotFound
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return store.ErrNotFound
 	}
-	return apis[0], nil
+	return nil
 }
 
 func (t *txn) RestAPIs(p store.Page) ([]model.RestAPI, string, error) {
@@ -300,6 +346,26 @@ func (t *txn) RestAPIs(p store.Page) ([]model.RestAPI, string, error) {
 
 func (t *txn) Resources(apiID string) ([]model.Resource, error) {
 	return docs[model.Resource](t.query(qResources, apiID))
+}
+
+func (t *txn) Resource(apiID, id string) (model.Resource, error) {
+	return one[model.Resource](t.query(qResource, apiID, id))
+}
+
+func (t *txn) Deployment(apiID, id string) (model.Deployment, error) {
+	return one[model.Deployment](t.query(qDeployment, apiID, id))
+}
+
+func (t *txn) Deployments(apiID string) ([]model.Deployment, error) {
+	return docs[model.Deployment](t.query(qDeployments, apiID))
+}
+
+func (t *txn) Stage(apiID, name string) (model.Stage, error) {
+	return one[model.Stage](t.query(qStage, apiID, name))
+}
+
+func (t *txn) Stages(apiID string) ([]model.Stage, error) {
+	return docs[model.Stage](t.query(qStages, apiID))
 }
 
 func (t *txn) GatewayResponses(apiID string) (map[string]model.GatewayResponse, error) {
@@ -369,6 +435,70 @@ func (t *txn) DeleteRestAPI(id string) error {
 	return err
 }
 
+func (t *txn) PutResource(apiID string, r model.Resource) error {
+	if err := t.apiExists(apiID); err != nil {
+		return err
+	}
+	doc, err := encode(r)
+	if err != nil {
+		return err
+	}
+	// An upsert, not a REPLACE: the row keeps its rowid, so the resource
+	// keeps its place in creation order.
+	_, err = t.exec(qPutResource, apiID, r.ID, doc)
+	return err
+}
+
+func (t *txn) DeleteResource(apiID, id string) error {
+	return affected(t.exec(qDeleteResource, apiID, id))
+}
+
+func (t *txn) CreateDeployment(apiID string, d model.Deployment) error {
+	if err := t.apiExists(apiID); err != nil {
+		return err
+	}
+	doc, err := encode(d)
+	if err != nil {
+		return err
+	}
+	return inserted(t.exec(qInsertDeployment, apiID, d.ID, doc))
+}
+
+func (t *txn) PutDeployment(apiID string, d model.Deployment) error {
+	doc, err := encode(d)
+	if err != nil {
+		return err
+	}
+	return affected(t.exec(qUpdateDeployment, apiID, d.ID, doc))
+}
+
+func (t *txn) DeleteDeployment(apiID, id string) error {
+	return affected(t.exec(qDeleteDeployment, apiID, id))
+}
+
+func (t *txn) CreateStage(apiID string, st model.Stage) error {
+	if err := t.apiExists(apiID); err != nil {
+		return err
+	}
+	doc, err := encode(st)
+	if err != nil {
+		return err
+	}
+	return inserted(t.exec(qInsertStage, apiID, st.Name, doc))
+}
+
+func (t *txn) PutStage(apiID string, st model.Stage) error {
+	doc, err := encode(st)
+	if err != nil {
+		return err
+	}
+	return affected(t.exec(qUpdateStage, apiID, st.Name, doc))
+}
+
+func (t *txn) DeleteStage(apiID, name string) error {
+	return affected(t.exec(qDeleteStage, apiID, name))
+}
+
 func (t *txn) PutGatewayResponse(apiID string, gr model.GatewayResponse) error {
 	doc, err := encode(gr)
 	if err != nil {
@@ -396,6 +526,22 @@ func (t *txn) UntagResource(resource string, keys []string) error {
 		if _, err := t.exec(qUntagResource, resource, k); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// inserted turns "no row inserted" (an INSERT ... ON CONFLICT DO NOTHING
+// that hit its key) into store.ErrExists.
+func inserted(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrExists
 	}
 	return nil
 }

@@ -45,9 +45,21 @@ func Run(t *testing.T, open Opener) {
 		"DeleteCascades":        testDeleteCascades,
 		"FailedUpdateRollsBack": testRollback,
 		"Tags":                  testTags,
+		"ChildRoundTrip":        testChildRoundTrip,
+		"Times":                 testTimes,
+		"StoreScopes":           testStoreScopes,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open(t)) })
+	}
+	// Resources, deployments and stages share these tests.
+	perKind := map[string]func(*testing.T, store.Store, kind){
+		"ChildLifecycle": testChildLifecycle,
+		"ChildCascade":   testChildCascade,
+		"ChildIsolation": testChildIsolation,
+	}
+	for name, fn := range perKind {
+		t.Run(name, func(t *testing.T) { forKinds(t, open, fn) })
 	}
 }
 
