@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -59,7 +60,12 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "Gantry is listening on http://%s (store: %s)\n", srv.Addr(), srv.StoreLocation())
-	fmt.Fprintf(os.Stderr, "Point your AWS tools at it: export AWS_ENDPOINT_URL=%s\n", endpointURL(srv.Addr()))
+	endpoint := endpointURL(srv.Addr())
+	fmt.Fprintf(os.Stderr, "Point your AWS tools at it: export AWS_ENDPOINT_URL=%s\n", endpoint)
+	fmt.Fprintf(os.Stderr, "Call a deployed stage at any of:\n")
+	for _, form := range invokeURLForms(endpoint) {
+		fmt.Fprintf(os.Stderr, "  %s\n", form)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -74,6 +80,18 @@ func run(args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// invokeURLForms lists the addresses of a deployed stage, with API-ID,
+// STAGE and the path as placeholders.
+func invokeURLForms(endpoint string) []string {
+	scheme, hostport, _ := strings.Cut(endpoint, "://")
+	_, port, _ := strings.Cut(hostport, ":")
+	return []string{
+		scheme + "://API-ID.execute-api.localhost:" + port + "/STAGE/PATH",
+		endpoint + "/restapis/API-ID/STAGE/_user_request_/PATH",
+		endpoint + "/_aws/execute-api/API-ID/STAGE/PATH",
+	}
 }
 
 // endpointURL is the URL to give AWS tools: localhost for loopback addresses,

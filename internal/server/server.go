@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gantryproject/gantry/internal/controlplane"
+	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/store"
 	"github.com/gantryproject/gantry/internal/store/sqlite"
 )
@@ -85,19 +87,46 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	cp := controlplane.New(st, controlplane.Options{Logger: cfg.Logger})
+	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger})
+	if err := dp.Load(context.Background()); err != nil {
+		ln.Close()
+		st.Close()
+		return nil, fmt.Errorf("loading deployed stages: %w", err)
+	}
+	cp := controlplane.New(st, controlplane.Options{
+		Logger: cfg.Logger,
+		Deployed: func(scope model.Scope, apiID string) {
+			// The change is committed; a failure here leaves the stage
+			// on its previous snapshot until the next change or restart.
+			if err := dp.Reload(context.Background(), scope, apiID); err != nil {
+				cfg.Logger.Error("data plane: reload failed", "api", apiID, "error", err)
+			}
+		},
+	})
 	return &Server{
 		store:    st,
 		listener: ln,
 		location: location,
 		http: &http.Server{
-			Handler:           cp,
+			Handler:           route(dp, cp),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    1 << 20,
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
 	}, nil
+}
+
+// route sends invocations of deployed stages (recognised by their address
+// form) to the data plane and everything else to the control plane.
+func route(dp *dataplane.Handler, cp http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if dp.Owns(r) {
+			dp.ServeHTTP(w, r)
+			return
+		}
+		cp.ServeHTTP(w, r)
+	})
 }
 
 // Addr is the address the server listens on.

@@ -1,0 +1,320 @@
+package dataplane
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gantryproject/gantry/internal/gatewayresponse"
+	"github.com/gantryproject/gantry/internal/mapping"
+	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/router"
+)
+
+// stage is one deployed stage compiled for serving: immutable, shared by
+// every request that reaches it, and replaced as a whole when the stage
+// changes.
+type stage struct {
+	scope        model.Scope
+	apiID        string
+	name         string
+	deploymentID string
+	variables    map[string]string
+	router       *router.Router
+	resources    []*resource // indexed by the router's match index
+	responses    *gatewayresponse.Responses
+	// binaryMediaTypes are the API's binary media types at deployment.
+	binaryMediaTypes []string
+	// disabled is the API's disableExecuteApiEndpoint at deployment: like
+	// every API setting, it reaches a stage through a deployment.
+	disabled bool
+}
+
+// resource is a compiled resource of a deployment.
+type resource struct {
+	id      string
+	path    string // e.g. /pets/{petId}
+	methods map[string]*method
+}
+
+// method is a compiled method with its integration.
+type method struct {
+	httpMethod string
+	resource   *resource
+	// invalid, when set, is the error every call of this method answers:
+	// a configuration that passed the control plane's checks but cannot be
+	// served (for example, a template that does not parse).
+	invalid *gatewayresponse.Error
+	integ   *integration
+}
+
+// integration is a compiled integration.
+type integration struct {
+	kind        string // model.Integration* constants
+	httpMethod  string
+	uri         uriTemplate
+	timeout     time.Duration
+	passthrough string
+	params      []paramMapping
+	// templates are the request templates by lower-cased content type.
+	templates map[string]*mapping.Template
+	responses []*integrationResponse // with a selection pattern, in status order
+	fallback  *integrationResponse   // the one without a selection pattern
+}
+
+// integrationResponse is a compiled integration response.
+type integrationResponse struct {
+	status    int
+	pattern   *regexp.Regexp
+	params    []paramMapping
+	templates map[string]*mapping.Template
+	// templateTypes lists the template keys: the first one is the fallback
+	// when neither the Accept type nor application/json has a template.
+	templateTypes []string
+}
+
+// compileStage compiles a stage of the given deployment.
+func compileStage(scope model.Scope, st model.Stage, d model.Deployment) (*stage, error) {
+	snap := d.Snapshot
+	s := &stage{
+		scope:            scope,
+		apiID:            snap.API.ID,
+		name:             st.Name,
+		deploymentID:     d.ID,
+		variables:        st.Variables,
+		binaryMediaTypes: snap.API.BinaryMediaTypes,
+		disabled:         snap.API.DisableExecuteAPIEndpoint,
+	}
+	if s.variables == nil {
+		s.variables = map[string]string{}
+	}
+	var err error
+	if s.responses, err = gatewayresponse.Compile(snap.GatewayResponses); err != nil {
+		return nil, fmt.Errorf("gateway responses: %w", err)
+	}
+	paths := make([]string, 0, len(snap.Resources))
+	for _, r := range snap.Resources {
+		res := &resource{id: r.ID, path: r.Path, methods: make(map[string]*method, len(r.Methods))}
+		for verb, m := range r.Methods {
+			res.methods[verb] = compileMethod(res, verb, m)
+		}
+		s.resources = append(s.resources, res)
+		paths = append(paths, r.Path)
+	}
+	if s.router, err = router.New(paths); err != nil {
+		return nil, fmt.Errorf("routes: %w", err)
+	}
+	return s, nil
+}
+
+// configError is an API_CONFIGURATION_ERROR carrying cause for the logs.
+func configError(cause error) *gatewayresponse.Error {
+	e := gatewayresponse.NewError(gatewayresponse.APIConfigurationError)
+	e.Err = cause
+	return e
+}
+
+func compileMethod(res *resource, verb string, m model.Method) *method {
+	cm := &method{httpMethod: verb, resource: res}
+	if m.Integration == nil {
+		// CreateDeployment refuses methods without integrations; a
+		// snapshot without one can only come from an older store.
+		cm.invalid = configError(fmt.Errorf("%s %s has no integration", verb, res.path))
+		return cm
+	}
+	integ, err := compileIntegration(m.Integration)
+	if err != nil {
+		cm.invalid = configError(fmt.Errorf("%s %s: %w", verb, res.path, err))
+		return cm
+	}
+	cm.integ = integ
+	return cm
+}
+
+func compileIntegration(in *model.Integration) (*integration, error) {
+	ci := &integration{
+		kind:        in.Type,
+		httpMethod:  in.HTTPMethod,
+		passthrough: in.PassthroughBehavior,
+		timeout:     time.Duration(in.TimeoutInMillis) * time.Millisecond,
+	}
+	if ci.timeout <= 0 {
+		ci.timeout = model.DefaultTimeoutMillis * time.Millisecond
+	}
+	if ci.passthrough == "" {
+		ci.passthrough = model.PassthroughWhenNoMatch
+	}
+	switch in.Type {
+	case model.IntegrationMock, model.IntegrationHTTP, model.IntegrationHTTPProxy:
+	default:
+		return nil, fmt.Errorf("integration type %s is not supported yet", in.Type)
+	}
+	if in.Type != model.IntegrationMock {
+		var err error
+		if ci.uri, err = parseURITemplate(in.URI); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if ci.params, err = compileMappings(in.RequestParameters, "integration.request.", "method.request."); err != nil {
+		return nil, err
+	}
+	if ci.templates, _, err = compileTemplates("request", in.RequestTemplates); err != nil {
+		return nil, err
+	}
+	for code, r := range in.Responses {
+		cr, err := compileIntegrationResponse(code, r)
+		if err != nil {
+			return nil, err
+		}
+		if r.SelectionPattern == "" {
+			ci.fallback = cr
+			continue
+		}
+		ci.responses = append(ci.responses, cr)
+	}
+	// Patterns are tried in a fixed order (AWS does not document one when
+	// several match; status-code order is deterministic).
+	slices.SortFunc(ci.responses, func(a, b *integrationResponse) int { return a.status - b.status })
+	return ci, nil
+}
+
+func compileIntegrationResponse(code string, r model.IntegrationResponse) (*integrationResponse, error) {
+	cr := &integrationResponse{}
+	if _, err := fmt.Sscanf(code, "%d", &cr.status); err != nil {
+		return nil, fmt.Errorf("integration response status %q: %w", code, err)
+	}
+	if r.SelectionPattern != "" {
+		// API Gateway matches the whole string, as Java's String.matches.
+		re, err := regexp.Compile(`^(?:` + r.SelectionPattern + `)$`)
+		if err != nil {
+			return nil, fmt.Errorf("selection pattern %q: %w", r.SelectionPattern, err)
+		}
+		cr.pattern = re
+	}
+	var err error
+	if cr.params, err = compileMappings(r.ResponseParameters, "method.response.", "integration.response."); err != nil {
+		return nil, err
+	}
+	if cr.templates, cr.templateTypes, err = compileTemplates("response", r.ResponseTemplates); err != nil {
+		return nil, err
+	}
+	return cr, nil
+}
+
+func compileMappings(m map[string]string, targetPrefix, sourcePrefix string) ([]paramMapping, error) {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]paramMapping, 0, len(keys))
+	for _, k := range keys {
+		to, err := parseTarget(k, targetPrefix)
+		if err != nil {
+			return nil, err
+		}
+		from, err := parseExpr(m[k], sourcePrefix)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, paramMapping{to: to, from: from})
+	}
+	return out, nil
+}
+
+// compileTemplates compiles templates keyed by content type. It returns the
+// compiled templates by lower-cased content type and the keys in sorted
+// order (the stored map has no order; sorting keeps the choice stable).
+func compileTemplates(kind string, src map[string]string) (map[string]*mapping.Template, []string, error) {
+	if len(src) == 0 {
+		return nil, nil, nil
+	}
+	out := make(map[string]*mapping.Template, len(src))
+	keys := make([]string, 0, len(src))
+	for ct, body := range src {
+		t, err := mapping.Compile(kind+" template "+ct, body)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s template for %s: %w", kind, ct, err)
+		}
+		out[strings.ToLower(ct)] = t
+		keys = append(keys, strings.ToLower(ct))
+	}
+	slices.Sort(keys)
+	return out, keys, nil
+}
+
+// uriTemplate is an integration URI with {name} path-parameter
+// placeholders and ${stageVariables.name} references.
+type uriTemplate struct {
+	raw string
+}
+
+func parseURITemplate(raw string) (uriTemplate, error) {
+	if raw == "" {
+		return uriTemplate{}, fmt.Errorf("integration has no URI")
+	}
+	return uriTemplate{raw: raw}, nil
+}
+
+// expand substitutes stage variables and path parameters into the URI and
+// parses the result. An undefined stage variable or a result that is not an
+// absolute http(s) URL is an invalid endpoint: API_CONFIGURATION_ERROR.
+func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]string) (*url.URL, error) {
+	var b strings.Builder
+	s := u.raw
+	for {
+		i := strings.IndexAny(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		if strings.HasPrefix(s, "${stageVariables.") {
+			end := strings.IndexByte(s, '}')
+			if end < 0 {
+				return nil, fmt.Errorf("invalid endpoint address %q", u.raw)
+			}
+			name := s[len("${stageVariables."):end]
+			v, ok := stageVars[name]
+			if !ok || v == "" {
+				return nil, fmt.Errorf("invalid endpoint address %q: stage variable %s is not defined", u.raw, name)
+			}
+			b.WriteString(v)
+			s = s[end+1:]
+			continue
+		}
+		if s[0] == '{' {
+			end := strings.IndexByte(s, '}')
+			if end > 0 {
+				name := strings.TrimSuffix(s[1:end], "+")
+				if v, ok := pathParams[name]; ok {
+					b.WriteString(escapePathParam(v))
+					s = s[end+1:]
+					continue
+				}
+			}
+		}
+		b.WriteByte(s[0])
+		s = s[1:]
+	}
+	target, err := url.Parse(b.String())
+	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("invalid endpoint address %q", b.String())
+	}
+	return target, nil
+}
+
+// escapePathParam escapes a decoded path parameter for a URI path, keeping
+// the slashes of a greedy {proxy+} value.
+func escapePathParam(v string) string {
+	parts := strings.Split(v, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
+}

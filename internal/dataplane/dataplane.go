@@ -1,0 +1,211 @@
+// Package dataplane serves the deployed stages of REST APIs: it routes each
+// invocation to a resource and method, runs the method's integration (MOCK,
+// HTTP or HTTP_PROXY) and answers every rejection with the API's gateway
+// response, as Amazon API Gateway does.
+//
+// Each stage is compiled once, when it is deployed or changed, into an
+// immutable snapshot (routes, parsed templates, parameter mappings,
+// integration targets, gateway responses); snapshots are swapped in
+// atomically, so the request path never reads the store and a redeployment
+// never drops a request.
+package dataplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/store"
+)
+
+// MaxPayloadBytes is the largest request body API Gateway accepts: 10 MiB.
+const MaxPayloadBytes = 10 << 20
+
+// Options configure a Handler.
+type Options struct {
+	// Logger receives compile problems and failed integrations; nil
+	// discards.
+	Logger *slog.Logger
+	// Transport sends HTTP and HTTP_PROXY integration requests; nil means
+	// a pooled transport made for the purpose (see NewTransport).
+	Transport http.RoundTripper
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Handler is the data plane's http.Handler. Its zero value is not usable;
+// call New.
+type Handler struct {
+	store     store.Store
+	opts      Options
+	transport http.RoundTripper
+
+	mu   sync.Mutex // serializes writers of apis
+	apis atomic.Pointer[map[string]*deployedAPI]
+}
+
+// deployedAPI is one API's compiled stages.
+type deployedAPI struct {
+	scope  model.Scope
+	stages map[string]*stage
+}
+
+// New returns a data plane serving the stages kept in st. Call Load before
+// serving, and Reload whenever the control plane reports a change.
+func New(st store.Store, opts Options) *Handler {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	h := &Handler{store: st, opts: opts, transport: opts.Transport}
+	if h.transport == nil {
+		h.transport = NewTransport()
+	}
+	empty := map[string]*deployedAPI{}
+	h.apis.Store(&empty)
+	return h
+}
+
+// NewTransport returns the transport integrations use by default: pooled
+// keep-alive connections (many per back end, since a gateway multiplexes
+// many callers onto few back ends), no proxy from the environment, and no
+// transparent compression, so bodies pass through as the back end sent them.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy: nil,
+		DialContext: (&net.Dialer{
+			Timeout:   10 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true,
+		ForceAttemptHTTP2:     true,
+	}
+}
+
+// Load compiles every deployed stage in the store, replacing what the
+// handler served before.
+func (h *Handler) Load(ctx context.Context) error {
+	scopes, err := h.store.Scopes(ctx)
+	if err != nil {
+		return err
+	}
+	next := map[string]*deployedAPI{}
+	for _, sc := range scopes {
+		err := h.store.View(ctx, sc, func(tx store.ReadTx) error {
+			apis, _, err := tx.RestAPIs(store.Page{})
+			if err != nil {
+				return err
+			}
+			for _, api := range apis {
+				d, err := h.compileAPI(tx, sc, api)
+				if err != nil {
+					return err
+				}
+				if d != nil {
+					next[api.ID] = d
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	h.mu.Lock()
+	h.apis.Store(&next)
+	h.mu.Unlock()
+	return nil
+}
+
+// Reload recompiles the stages of one API after a change, or forgets the
+// API if it no longer exists. Requests already in flight finish on the
+// snapshot they started with.
+func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) error {
+	var d *deployedAPI
+	err := h.store.View(ctx, scope, func(tx store.ReadTx) error {
+		api, err := tx.RestAPI(apiID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d, err = h.compileAPI(tx, scope, api)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cur := *h.apis.Load()
+	next := make(map[string]*deployedAPI, len(cur)+1)
+	for k, v := range cur {
+		next[k] = v
+	}
+	if old, ok := next[apiID]; ok && old.scope != scope && d == nil {
+		// Another account's API with the same id: not ours to remove.
+		return nil
+	}
+	if d == nil {
+		delete(next, apiID)
+	} else {
+		next[apiID] = d
+	}
+	h.apis.Store(&next)
+	return nil
+}
+
+// compileAPI compiles the stages of api; nil when it has none.
+func (h *Handler) compileAPI(tx store.ReadTx, scope model.Scope, api model.RestAPI) (*deployedAPI, error) {
+	stages, err := tx.Stages(api.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(stages) == 0 {
+		return nil, nil
+	}
+	d := &deployedAPI{scope: scope, stages: make(map[string]*stage, len(stages))}
+	deployments := map[string]model.Deployment{}
+	for _, st := range stages {
+		dep, ok := deployments[st.DeploymentID]
+		if !ok {
+			dep, err = tx.Deployment(api.ID, st.DeploymentID)
+			if err != nil {
+				return nil, fmt.Errorf("stage %s of %s: deployment %s: %w", st.Name, api.ID, st.DeploymentID, err)
+			}
+			deployments[st.DeploymentID] = dep
+		}
+		cs, err := compileStage(scope, st, dep)
+		if err != nil {
+			// Should not happen for configuration the control plane
+			// accepted; the stage stays unserved rather than half-served.
+			h.opts.Logger.Error("data plane: cannot compile stage", "api", api.ID, "stage", st.Name, "error", err)
+			continue
+		}
+		d.stages[st.Name] = cs
+	}
+	return d, nil
+}
+
+// Owns reports whether r is an invocation of a deployed stage (by its
+// address form), which the data plane answers, rather than a control-plane
+// call.
+func (h *Handler) Owns(r *http.Request) bool {
+	_, ok := parseAddress(r)
+	return ok
+}

@@ -1,0 +1,257 @@
+package dataplane
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/gantryproject/gantry/internal/gatewayresponse"
+)
+
+// hopHeaders are the hop-by-hop headers a proxy never forwards (RFC 9110
+// §7.6.1), plus those API Gateway drops from integration requests.
+var hopHeaders = []string{
+	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+	"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect",
+}
+
+// remappedResponseHeaders are back-end response headers that API Gateway
+// renames to x-amzn-Remapped-<name> because it sets its own.
+//
+// Reference: "Amazon API Gateway important notes for REST APIs", header
+// handling of HTTP proxy integrations.
+var remappedResponseHeaders = []string{"Connection", "Date", "Server"}
+
+// httpProxy serves an HTTP_PROXY integration: the method request passes
+// through to the back end (method, path parameters substituted into the
+// URI, query string, headers, body) and its response passes back untouched,
+// both streamed.
+func (q *request) httpProxy(in *integration) error {
+	ir, err := q.mapRequest(in)
+	if err != nil {
+		return err
+	}
+	target, err := in.uri.expand(q.stage.variables, q.uriParams(ir))
+	if err != nil {
+		return configError(err)
+	}
+	query := joinQuery(target.RawQuery, q.r.URL.RawQuery)
+	if ir.query != nil {
+		v, _ := url.ParseQuery(query)
+		for k, vals := range ir.query {
+			v[k] = vals
+		}
+		query = v.Encode()
+	}
+	target.RawQuery = query
+
+	body, length, err := q.proxyBody()
+	if err != nil {
+		return err
+	}
+	method := in.httpMethod
+	if method == "" || method == "ANY" {
+		method = q.r.Method
+	}
+	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
+	defer cancel()
+	out, err := http.NewRequestWithContext(ctx, method, target.String(), body)
+	if err != nil {
+		return configError(err)
+	}
+	out.ContentLength = length
+	if length == 0 {
+		out.Body = http.NoBody
+	}
+	out.Header = q.r.Header.Clone()
+	for _, h := range hopHeaders {
+		out.Header.Del(h)
+	}
+	for k, v := range ir.header {
+		out.Header[k] = v
+	}
+	if ip, _, err := net.SplitHostPort(q.r.RemoteAddr); err == nil {
+		if prior := out.Header.Get("X-Forwarded-For"); prior != "" {
+			ip = prior + ", " + ip
+		}
+		out.Header.Set("X-Forwarded-For", ip)
+	}
+	resp, err := q.h.transport.RoundTrip(out)
+	if err != nil {
+		return integrationError(err, timedOut())
+	}
+	defer resp.Body.Close()
+
+	w := q.w.Header()
+	for k, v := range resp.Header {
+		w[k] = v
+	}
+	for _, h := range hopHeaders {
+		w.Del(h)
+	}
+	for _, h := range remappedResponseHeaders {
+		if v, ok := resp.Header[h]; ok {
+			delete(w, h)
+			w["X-Amzn-Remapped-"+h] = v
+		}
+	}
+	q.setStandardHeaders()
+	q.w.WriteHeader(resp.StatusCode)
+	if err := copyResponse(q.w, resp.Body); err != nil {
+		// The status line is gone; all that is left is to cut the
+		// connection so the caller sees a truncated response, not a
+		// complete one (as net/http/httputil.ReverseProxy does).
+		if !timedOut() && q.r.Context().Err() == nil {
+			q.h.opts.Logger.Warn("data plane: back end response interrupted", "api", q.stage.apiID, "error", err)
+		}
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// proxyBody returns the body to forward and its length (-1 if unknown). A
+// body of known length within the payload limit streams through; one of
+// unknown length is read first (up to the limit) so that an oversized
+// payload gets its 413 before anything reaches the back end.
+func (q *request) proxyBody() (io.Reader, int64, error) {
+	if q.bodyRead {
+		return bytes.NewReader(q.body), int64(len(q.body)), nil
+	}
+	if q.r.Body == nil || q.r.Body == http.NoBody || q.r.ContentLength == 0 {
+		return nil, 0, nil
+	}
+	if q.r.ContentLength > 0 {
+		return q.r.Body, q.r.ContentLength, nil
+	}
+	b, err := q.readBody()
+	if err != nil {
+		return nil, 0, err
+	}
+	return bytes.NewReader(b), int64(len(b)), nil
+}
+
+// http serves a non-proxy HTTP integration: only mapped parameters reach
+// the back end, the body goes through the request template (or passes
+// through as passthroughBehavior allows), and the back end's status code
+// selects the integration response that shapes the method response.
+func (q *request) http(in *integration) error {
+	ir, err := q.mapRequest(in)
+	if err != nil {
+		return err
+	}
+	body, ov, err := q.transformRequest(in)
+	if err != nil {
+		return err
+	}
+	ir.applyOverrides(ov)
+	target, err := in.uri.expand(q.stage.variables, q.uriParams(ir))
+	if err != nil {
+		return configError(err)
+	}
+	if ir.query != nil {
+		v, _ := url.ParseQuery(target.RawQuery)
+		for k, vals := range ir.query {
+			v[k] = vals
+		}
+		target.RawQuery = v.Encode()
+	}
+	method := in.httpMethod
+	if method == "" || method == "ANY" {
+		method = q.r.Method
+	}
+	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
+	defer cancel()
+	out, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
+	if err != nil {
+		return configError(err)
+	}
+	out.Header = http.Header{}
+	// What API Gateway sends a non-proxy HTTP back end besides mapped
+	// headers: its own User-Agent and the payload's content type.
+	out.Header.Set("User-Agent", "AmazonAPIGateway_"+q.stage.apiID)
+	out.Header.Set("Content-Type", q.r.Header.Get("Content-Type"))
+	if out.Header.Get("Content-Type") == "" {
+		out.Header.Set("Content-Type", "application/json")
+	}
+	out.Header.Set("Accept", "application/json")
+	for k, v := range ir.header {
+		out.Header[k] = v
+	}
+	resp, err := q.h.transport.RoundTrip(out)
+	if err != nil {
+		return integrationError(err, timedOut())
+	}
+	defer resp.Body.Close()
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, MaxPayloadBytes+1))
+	if err != nil {
+		return integrationError(err, timedOut())
+	}
+	if len(respBody) > MaxPayloadBytes {
+		return integrationError(errors.New("integration response body exceeds 10 MiB"), false)
+	}
+	return q.respond(in, resp.StatusCode, resp.Header, respBody)
+}
+
+// integrationError classifies a failed call to a back end: a timeout is
+// INTEGRATION_TIMEOUT (504); anything else (refused, reset, DNS) is
+// INTEGRATION_FAILURE with the error's own status, 500, which AWS sends
+// unless the gateway response sets one (reference §4.3).
+func integrationError(err error, timedOut bool) *gatewayresponse.Error {
+	if timedOut {
+		e := gatewayresponse.NewError(gatewayresponse.IntegrationTimeout)
+		e.Err = err
+		return e
+	}
+	e := gatewayresponse.NewError(gatewayresponse.IntegrationFailure)
+	e.Status = http.StatusInternalServerError
+	e.Err = fmt.Errorf("network error communicating with endpoint: %w", err)
+	return e
+}
+
+// joinQuery joins two raw query strings.
+func joinQuery(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "&" + b
+}
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// copyResponse streams a back-end body to the caller, flushing after each
+// read so that streamed responses (server-sent events, chunked output)
+// arrive as the back end produces them.
+func copyResponse(w http.ResponseWriter, body io.Reader) error {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
+	rc := http.NewResponseController(w)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return nil // the caller went away
+			}
+			if err == nil {
+				rc.Flush()
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+var _ = strings.Cut

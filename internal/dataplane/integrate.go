@@ -1,0 +1,338 @@
+package dataplane
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gantryproject/gantry/internal/gatewayresponse"
+	"github.com/gantryproject/gantry/internal/mapping"
+	"github.com/gantryproject/gantry/internal/model"
+)
+
+// integrate runs the method's integration and writes its response.
+func (q *request) integrate(in *integration) error {
+	switch in.kind {
+	case model.IntegrationMock:
+		return q.mock(in)
+	case model.IntegrationHTTPProxy:
+		return q.httpProxy(in)
+	case model.IntegrationHTTP:
+		return q.http(in)
+	}
+	return configError(fmt.Errorf("integration type %s is not supported", in.kind))
+}
+
+// integrationRequest is the integration request's parameters after mapping.
+type integrationRequest struct {
+	header http.Header
+	query  url.Values
+	path   map[string]string
+}
+
+// mapRequest evaluates the integration's requestParameters against the
+// method request.
+func (q *request) mapRequest(in *integration) (*integrationRequest, error) {
+	ir := &integrationRequest{}
+	if len(in.params) == 0 {
+		return ir, nil
+	}
+	src := q.methodSource()
+	for _, m := range in.params {
+		vals, ok, err := src.eval(m.from)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		switch m.to.kind {
+		case exprHeader:
+			ir.headers().Set(m.to.name, vals[len(vals)-1])
+		case exprMultiHeader:
+			for _, v := range vals {
+				ir.headers().Add(m.to.name, v)
+			}
+		case exprQuery:
+			ir.values().Set(m.to.name, vals[len(vals)-1])
+		case exprMultiQuery:
+			for _, v := range vals {
+				ir.values().Add(m.to.name, v)
+			}
+		case exprPath:
+			if ir.path == nil {
+				ir.path = map[string]string{}
+			}
+			ir.path[m.to.name] = vals[len(vals)-1]
+		}
+	}
+	return ir, nil
+}
+
+func (ir *integrationRequest) headers() http.Header {
+	if ir.header == nil {
+		ir.header = http.Header{}
+	}
+	return ir.header
+}
+
+func (ir *integrationRequest) values() url.Values {
+	if ir.query == nil {
+		ir.query = url.Values{}
+	}
+	return ir.query
+}
+
+// applyOverrides applies a request template's $context.requestOverride.
+func (ir *integrationRequest) applyOverrides(ov *mapping.Overrides) {
+	if ov == nil {
+		return
+	}
+	for k, v := range ov.RequestHeaders {
+		ir.headers().Set(k, v)
+	}
+	for k, v := range ov.RequestQuery {
+		ir.values().Set(k, v)
+	}
+	for k, v := range ov.RequestPath {
+		if ir.path == nil {
+			ir.path = map[string]string{}
+		}
+		ir.path[k] = v
+	}
+}
+
+// uriParams are the values substituted into the URI's {name} placeholders:
+// the mapped integration.request.path parameters, falling back to the method
+// request's path parameter of the same name.
+//
+// AWS substitutes only mapped parameters; every tool that writes a proxy
+// resource (console, CDK, SAM, Serverless) adds the identity mapping
+// integration.request.path.proxy = method.request.path.proxy, so falling
+// back to the method's own parameter serves the same APIs and also those
+// written by hand without the mapping.
+func (q *request) uriParams(ir *integrationRequest) map[string]string {
+	if len(ir.path) == 0 {
+		return q.pathParams
+	}
+	out := make(map[string]string, len(q.pathParams)+len(ir.path))
+	for k, v := range q.pathParams {
+		out[k] = v
+	}
+	for k, v := range ir.path {
+		out[k] = v
+	}
+	return out
+}
+
+// mappingInput is what a request mapping template sees.
+func (q *request) mappingInput(body []byte) *mapping.Input {
+	query := make(map[string]string)
+	for k, v := range q.queryValues() {
+		query[k] = v[len(v)-1]
+	}
+	headers := make(map[string]string, len(q.r.Header))
+	for k, v := range q.r.Header {
+		headers[k] = strings.Join(v, ",")
+	}
+	return &mapping.Input{
+		Body:           body,
+		PathParams:     q.pathParams,
+		QueryParams:    query,
+		Headers:        headers,
+		StageVariables: q.stage.variables,
+		Context:        q.contextMap(),
+	}
+}
+
+// requestContentType is the media type that selects a request template:
+// the request's Content-Type without parameters, application/json when
+// absent (as AWS).
+func requestContentType(r *http.Request) string {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return "application/json"
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(ct))
+	}
+	return mt
+}
+
+// transformRequest produces a non-proxy integration's request body: the
+// request template chosen by Content-Type, or the body passed through as
+// passthroughBehavior allows; otherwise UNSUPPORTED_MEDIA_TYPE.
+//
+// Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/integration-passthrough-behaviors.html
+func (q *request) transformRequest(in *integration) ([]byte, *mapping.Overrides, error) {
+	body, err := q.readBody()
+	if err != nil {
+		return nil, nil, err
+	}
+	t := in.templates[requestContentType(q.r)]
+	if t == nil {
+		switch {
+		case in.passthrough == model.PassthroughNever,
+			in.passthrough == model.PassthroughWhenNoTemplates && len(in.templates) > 0:
+			return nil, nil, gatewayresponse.NewError(gatewayresponse.UnsupportedMediaType)
+		}
+		return body, nil, nil
+	}
+	out, ov, err := mapping.Render(q.r.Context(), t, q.mappingInput(body))
+	if err != nil {
+		return nil, nil, configError(fmt.Errorf("request template: %w", err))
+	}
+	return []byte(out), ov, nil
+}
+
+// mock serves a MOCK integration: the request template's JSON output
+// chooses the status code ({"statusCode": 200}), which selects the
+// integration response.
+func (q *request) mock(in *integration) error {
+	ir, err := q.mapRequest(in)
+	if err != nil {
+		return err
+	}
+	body, ov, err := q.transformRequest(in)
+	if err != nil {
+		return err
+	}
+	ir.applyOverrides(ov)
+	var spec struct {
+		StatusCode json.Number `json:"statusCode"`
+	}
+	// AWS: "Execution failed due to configuration error: Unable to parse
+	// statusCode. It should be an integer that is defined in the request
+	// template." A MOCK request with no template and no body fails so.
+	if err := json.Unmarshal(body, &spec); err != nil || spec.StatusCode == "" {
+		return configError(errors.New("unable to parse statusCode from the MOCK request template"))
+	}
+	status, err := strconv.Atoi(spec.StatusCode.String())
+	if err != nil {
+		return configError(fmt.Errorf("unable to parse statusCode %q", spec.StatusCode))
+	}
+	return q.respond(in, status, nil, nil)
+}
+
+// selectResponse picks the integration response for a back-end status code:
+// the first whose selectionPattern matches, else the default one.
+func (in *integration) selectResponse(status int) *integrationResponse {
+	if len(in.responses) > 0 {
+		code := strconv.Itoa(status)
+		for _, r := range in.responses {
+			if r.pattern.MatchString(code) {
+				return r
+			}
+		}
+	}
+	return in.fallback
+}
+
+// respond writes a non-proxy integration's method response from the
+// back end's status, headers and body.
+func (q *request) respond(in *integration, status int, hdr http.Header, body []byte) error {
+	r := in.selectResponse(status)
+	if r == nil {
+		// AWS: "Execution failed due to configuration error: No match for
+		// output mapping and no default output mapping configured."
+		return configError(fmt.Errorf("no integration response matches status %d and none is the default", status))
+	}
+	out := http.Header{}
+	src := &valueSource{header: hdr, body: func() []byte { return body }, stageVars: q.stage.variables, context: q.contextValue}
+	for _, m := range r.params {
+		vals, ok, err := src.eval(m.from)
+		if err != nil {
+			return configError(err)
+		}
+		if ok {
+			out.Set(m.to.name, vals[len(vals)-1])
+		}
+	}
+	code := r.status
+	contentType := "application/json"
+	if ct := hdr.Get("Content-Type"); ct != "" {
+		contentType = ct
+	}
+	if len(r.templates) > 0 {
+		key := selectTemplate(r.templateTypes, q.r.Header.Get("Accept"))
+		contentType = key
+		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.responseInput(body, hdr))
+		if err != nil {
+			return configError(fmt.Errorf("response template: %w", err))
+		}
+		body = []byte(rendered)
+		if ov.Status != 0 {
+			code = ov.Status
+		}
+		for k, v := range ov.ResponseHeaders {
+			out.Set(k, v)
+		}
+	}
+	w := q.w.Header()
+	for k, v := range out {
+		w[k] = v
+	}
+	if w.Get("Content-Type") == "" {
+		w.Set("Content-Type", contentType)
+	}
+	q.setStandardHeaders()
+	w.Set("Content-Length", strconv.Itoa(len(body)))
+	q.w.WriteHeader(code)
+	if q.r.Method != http.MethodHead {
+		q.w.Write(body)
+	}
+	return nil
+}
+
+// responseInput is what a response mapping template sees: the back-end
+// body as $input, the method request's parameters for $input.params.
+func (q *request) responseInput(body []byte, hdr http.Header) *mapping.Input {
+	in := q.mappingInput(body)
+	return in
+}
+
+// setStandardHeaders adds the headers API Gateway puts on every response.
+func (q *request) setStandardHeaders() {
+	h := q.w.Header()
+	h.Set("x-amzn-RequestId", q.requestID)
+	h.Set("x-amz-apigw-id", q.extendedID)
+}
+
+// selectTemplate chooses among template keys (sorted, lower-case) for a
+// request's Accept header: the first Accept media type if a template has
+// it, else application/json, else the first key. API Gateway honours only
+// the first media type of an Accept list.
+func selectTemplate(keys []string, accept string) string {
+	if accept != "" {
+		first, _, _ := strings.Cut(accept, ",")
+		first, _, _ = strings.Cut(first, ";")
+		first = strings.ToLower(strings.TrimSpace(first))
+		for _, k := range keys {
+			if k == first {
+				return k
+			}
+		}
+	}
+	for _, k := range keys {
+		if k == "application/json" {
+			return k
+		}
+	}
+	return keys[0]
+}
+
+// withTimeout returns a context cancelled after the integration's timeout,
+// and a function that reports whether the timeout fired.
+func withTimeout(parent context.Context, in *integration) (context.Context, func() bool, context.CancelFunc) {
+	ctx, cancel := context.WithTimeoutCause(parent, in.timeout, errIntegrationTimeout)
+	return ctx, func() bool { return errors.Is(context.Cause(ctx), errIntegrationTimeout) }, cancel
+}
+
+var errIntegrationTimeout = errors.New("integration timed out")

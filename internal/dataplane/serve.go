@@ -1,0 +1,259 @@
+package dataplane
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gantryproject/gantry/internal/gatewayresponse"
+	"github.com/gantryproject/gantry/internal/ids"
+	"github.com/gantryproject/gantry/internal/router"
+)
+
+// request is one invocation being served.
+type request struct {
+	h     *Handler
+	r     *http.Request
+	w     http.ResponseWriter
+	start time.Time
+	addr  address
+	stage *stage
+
+	requestID  string
+	extendedID string
+
+	// Set once a resource matches.
+	resource   *resource
+	method     *method
+	params     []router.Param
+	pathParams map[string]string // decoded
+	query      url.Values
+
+	// body is the request body when it has been read into memory.
+	body     []byte
+	bodyRead bool
+}
+
+// ServeHTTP answers an invocation of a deployed stage.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	addr, ok := parseAddress(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: ids.RequestID(), extendedID: extendedRequestID()}
+	apis := *h.apis.Load()
+	var st *stage
+	if api := apis[addr.apiID]; api != nil {
+		st = api.stages[addr.stage]
+	}
+	if st == nil || st.disabled {
+		// An unknown API or stage (or a disabled default endpoint) has no
+		// deployment, so no gateway responses: AWS answers a plain 403
+		// {"message":"Forbidden"}.
+		gatewayresponse.WriteForbidden(w, q.requestID, q.extendedID)
+		return
+	}
+	q.stage = st
+	if err := q.serve(); err != nil {
+		q.fail(err)
+	}
+}
+
+// fail answers the request with the gateway response for err: the one place
+// where the data plane turns a rejection into a response.
+func (q *request) fail(err error) {
+	var ge *gatewayresponse.Error
+	if !errors.As(err, &ge) {
+		ge = gatewayresponse.NewError(gatewayresponse.Default5XX)
+		ge.Err = err
+	}
+	if ge.Err != nil {
+		q.h.opts.Logger.Warn("data plane: request failed", "api", q.stage.apiID, "stage", q.stage.name,
+			"method", q.r.Method, "path", q.addr.path, "type", string(ge.Type), "error", ge.Err.Error())
+	}
+	q.stage.responses.Write(q.w, ge, q.gatewayRequest())
+}
+
+// gatewayRequest is what gateway responses may read from this request.
+func (q *request) gatewayRequest() *gatewayresponse.Request {
+	return &gatewayresponse.Request{
+		Accept:         q.r.Header.Get("Accept"),
+		Header:         q.r.Header,
+		Query:          q.queryValues(),
+		PathParams:     q.pathParams,
+		StageVariables: q.stage.variables,
+		Context:        q.contextValue,
+	}
+}
+
+func (q *request) queryValues() url.Values {
+	if q.query == nil {
+		q.query, _ = url.ParseQuery(q.r.URL.RawQuery)
+		if q.query == nil {
+			q.query = url.Values{}
+		}
+	}
+	return q.query
+}
+
+// serve runs the pipeline: payload limit, route, method, integration.
+func (q *request) serve() error {
+	if q.r.ContentLength > MaxPayloadBytes {
+		return gatewayresponse.NewError(gatewayresponse.RequestTooLarge)
+	}
+	idx, params := q.stage.router.Match(q.addr.path, nil)
+	if idx < 0 {
+		return gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
+	}
+	q.resource = q.stage.resources[idx]
+	q.params = params
+	q.pathParams = make(map[string]string, len(params))
+	for _, p := range params {
+		v, err := url.PathUnescape(p.Value)
+		if err != nil {
+			v = p.Value
+		}
+		q.pathParams[p.Name] = v
+	}
+	m := q.resource.methods[q.r.Method]
+	if m == nil {
+		m = q.resource.methods["ANY"]
+	}
+	if m == nil {
+		// AWS answers a known path with an undefined method exactly like an
+		// unknown path (REST APIs never send 404 or 405 for routing).
+		return gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
+	}
+	q.method = m
+	if m.invalid != nil {
+		return m.invalid
+	}
+	return q.integrate(m.integ)
+}
+
+// readBody reads the whole request body into memory, bounded by the 10 MiB
+// payload limit.
+func (q *request) readBody() ([]byte, error) {
+	if q.bodyRead {
+		return q.body, nil
+	}
+	q.bodyRead = true
+	if q.r.Body == nil || q.r.Body == http.NoBody {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(q.r.Body, MaxPayloadBytes+1))
+	if err != nil {
+		e := gatewayresponse.NewError(gatewayresponse.Default4XX)
+		e.Err = err
+		return nil, e
+	}
+	if len(b) > MaxPayloadBytes {
+		return nil, gatewayresponse.NewError(gatewayresponse.RequestTooLarge)
+	}
+	q.body = b
+	return b, nil
+}
+
+// extendedRequestID returns a value in the format of $context.extendedRequestId
+// and the x-amz-apigw-id header: 16 characters of base64 ending in "=".
+func extendedRequestID() string {
+	var b [11]byte
+	rand.Read(b[:])
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// contextValue resolves a $context variable (without the "$context."
+// prefix) for gateway responses and parameter mappings.
+//
+// Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html#context-variable-reference
+func (q *request) contextValue(name string) (string, bool) {
+	switch name {
+	case "requestId", "awsEndpointRequestId":
+		return q.requestID, true
+	case "extendedRequestId":
+		return q.extendedID, true
+	case "apiId":
+		return q.stage.apiID, true
+	case "accountId":
+		return q.stage.scope.Account, true
+	case "stage":
+		return q.stage.name, true
+	case "deploymentId":
+		return q.stage.deploymentID, true
+	case "domainName":
+		return q.addr.domainName, true
+	case "domainPrefix":
+		prefix, _, _ := strings.Cut(q.addr.domainName, ".")
+		return prefix, true
+	case "httpMethod":
+		return q.r.Method, true
+	case "path":
+		return "/" + q.stage.name + q.addr.path, true
+	case "protocol":
+		return q.r.Proto, true
+	case "resourcePath":
+		if q.resource == nil {
+			return "", false
+		}
+		return q.resource.path, true
+	case "resourceId":
+		if q.resource == nil {
+			return "", false
+		}
+		return q.resource.id, true
+	case "requestTime":
+		return q.start.UTC().Format("02/Jan/2006:15:04:05 -0700"), true
+	case "requestTimeEpoch":
+		return strconv.FormatInt(q.start.UnixMilli(), 10), true
+	case "identity.sourceIp":
+		host, _, err := net.SplitHostPort(q.r.RemoteAddr)
+		if err != nil {
+			host = q.r.RemoteAddr
+		}
+		return host, true
+	case "identity.userAgent":
+		return q.r.Header.Get("User-Agent"), true
+	case "identity.accountId", "identity.apiKey", "identity.apiKeyId", "identity.caller", "identity.user",
+		"identity.userArn", "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
+		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider", "identity.accessKey",
+		"identity.principalOrgId":
+		// No caller identity without IAM authorization: AWS renders these
+		// as null in templates, i.e. empty here.
+		return "", false
+	}
+	return "", false
+}
+
+// contextNames are the $context variables offered to mapping templates.
+var contextNames = []string{
+	"requestId", "extendedRequestId", "apiId", "accountId", "stage", "deploymentId", "domainName",
+	"domainPrefix", "httpMethod", "path", "protocol", "resourcePath", "resourceId", "requestTime",
+	"requestTimeEpoch", "identity.sourceIp", "identity.userAgent",
+}
+
+// contextMap builds $context for a mapping template as nested maps.
+func (q *request) contextMap() map[string]any {
+	m := make(map[string]any, len(contextNames)+1)
+	identity := map[string]any{}
+	for _, n := range contextNames {
+		v, ok := q.contextValue(n)
+		if !ok {
+			continue
+		}
+		if sub, found := strings.CutPrefix(n, "identity."); found {
+			identity[sub] = v
+			continue
+		}
+		m[n] = v
+	}
+	m["identity"] = identity
+	return m
+}
