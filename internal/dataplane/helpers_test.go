@@ -234,3 +234,19 @@ func wantError(t *testing.T, r response, status int, errorType, body string) {
 		t.Errorf("missing request ids: %v", r.header)
 	}
 }
+
+type storeTx = store.Tx
+
+func httptestServer(t testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// closedURL is the address of a server that is no longer listening.
+func closedURL(t testing.TB) string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	u := srv.URL
+	srv.Close()
+	return u
+}
