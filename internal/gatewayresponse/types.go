@@ -1,7 +1,10 @@
 // Package gatewayresponse knows API Gateway's 21 gateway response types: their
 // built-in defaults, how a customization of DEFAULT_4XX or DEFAULT_5XX is
 // inherited by the types of its family, and which response parameters a
-// customization may carry.
+// customization may carry. It also renders gateway responses on live traffic:
+// the data plane turns every rejection into an [Error] and writes it with
+// [Responses.Write], using the deployment's customizations compiled by
+// [Compile].
 //
 // Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
 package gatewayresponse
