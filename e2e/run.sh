@@ -5,7 +5,8 @@
 #
 # 1. builds ./cmd/gantry into a temp dir and starts it on a free loopback port
 #    with a fresh -data-dir;
-# 2. drives it with the `aws` CLI (cli_test.sh);
+# 2. drives it with the `aws` CLI (cli_test.sh), then builds, deploys and
+#    calls an API with the CLI and curl (invoke_test.sh, the README example);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
@@ -112,6 +113,14 @@ if ! bash "$HERE/cli_test.sh"; then
 	fail "cli_test.sh ran to completion"
 fi
 echo "   $(($(grep -c . "$E2E_RESULTS") - before)) CLI checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
+
+# --- invoking deployed stages (the README's worked example) ----------------------------------
+echo "== invoking deployed stages =="
+before=$(grep -c . "$E2E_RESULTS" || true)
+if ! bash "$HERE/invoke_test.sh"; then
+	fail "invoke_test.sh ran to completion"
+fi
+echo "   $(($(grep -c . "$E2E_RESULTS") - before)) invocation checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
 
 # --- graceful stop, then the boto3 durability test on the same data dir ----------------------
 echo "== SIGTERM, then boto3 crash test on the same data dir =="
