@@ -98,6 +98,17 @@ func TestRoutingMisses(t *testing.T) {
 	}
 }
 
+func TestRoutingMissWithBearerToken(t *testing.T) {
+	f := newFixture(t)
+	f.deploy(api{id: "bearerapi1", methods: map[string]map[string]model.Method{"/": {"GET": mockMethod("200", "ok", nil)}}})
+	r := f.get("bearerapi1", "test", "/nothing", "Authorization", "Bearer sometoken")
+	wantError(t, r, 403, "IncompleteSignatureException",
+		`{"message":"'sometoken' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer sometoken'."}`)
+	if r := f.get("bearerapi1", "test", "/", "Authorization", "Bearer sometoken"); r.status != 200 {
+		t.Errorf("a matched method ignores the header (NONE authorization): %d", r.status)
+	}
+}
+
 func TestUnknownAPIAndStage(t *testing.T) {
 	f := newFixture(t)
 	f.deploy(api{id: "knownapi01", methods: map[string]map[string]model.Method{"/": {"GET": mockMethod("200", "ok", nil)}}})

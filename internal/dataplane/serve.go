@@ -15,6 +15,7 @@ import (
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/ids"
 	"github.com/gantryproject/gantry/internal/router"
+	"github.com/gantryproject/gantry/internal/sigv4"
 )
 
 // request is one invocation being served.
@@ -111,7 +112,7 @@ func (q *request) serve() error {
 	}
 	idx, params := q.stage.router.Match(q.addr.path, nil)
 	if idx < 0 {
-		return gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
+		return q.missingToken()
 	}
 	q.resource = q.stage.resources[idx]
 	q.params = params
@@ -130,13 +131,27 @@ func (q *request) serve() error {
 	if m == nil {
 		// AWS answers a known path with an undefined method exactly like an
 		// unknown path (REST APIs never send 404 or 405 for routing).
-		return gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
+		return q.missingToken()
 	}
 	q.method = m
 	if m.invalid != nil {
 		return m.invalid
 	}
 	return q.integrate(m.integ)
+}
+
+// missingToken is the MISSING_AUTHENTICATION_TOKEN error of a request that
+// matched no method. When the request carries an Authorization header that
+// is not a complete SigV4 signature (a bearer token, say), AWS reports the
+// parse failure instead, as IncompleteSignatureException; the response type
+// (and so its customization) stays MISSING_AUTHENTICATION_TOKEN.
+func (q *request) missingToken() *gatewayresponse.Error {
+	e := gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
+	if msg, ok := sigv4.IncompleteSignature(q.r.Header); ok {
+		e.Message = &msg
+		e.ErrorType = "IncompleteSignatureException"
+	}
+	return e
 }
 
 // readBody reads the whole request body into memory, bounded by the 10 MiB
