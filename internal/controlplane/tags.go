@@ -8,16 +8,17 @@ import (
 	"github.com/gantryproject/gantry/internal/store"
 )
 
-// apiARN matches the ARN of a REST API:
-// arn:<partition>:apigateway:<region>::/restapis/<id>.
-var apiARN = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(/restapis/([^/]+))$`)
+// taggableARN matches the ARN of a taggable resource: a REST API,
+// arn:<partition>:apigateway:<region>::/restapis/<id>, or one of its stages,
+// .../restapis/<id>/stages/<name>.
+var taggableARN = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(/restapis/([^/]+)(?:/stages/([^/]+))?)$`)
 
-// taggable resolves a resource ARN to the resource path that hold
-// its tags, checking that the resource exists. REST APIs are taggable today;
-// stages, API keys and the rest come with their resources.
+// taggable resolves a resource ARN to the resource path that holds its tags,
+// checking that the resource exists. REST APIs and stages are taggable
+// today; API keys and the rest come with their resources.
 func (c *call) taggable(tx store.ReadTx) (string, error) {
 	arn := c.params["resource_arn"]
-	m := apiARN.FindStringSubmatch(arn)
+	m := taggableARN.FindStringSubmatch(arn)
 	if m == nil {
 		return "", awserr.BadRequest("Invalid resource ARN specified: %s", arn)
 	}
@@ -26,6 +27,11 @@ func (c *call) taggable(tx store.ReadTx) (string, error) {
 	}
 	if _, err := loadAPI(tx, c.scope, m[3]); err != nil {
 		return "", err
+	}
+	if m[4] != "" {
+		if _, err := loadStage(tx, m[3], m[4]); err != nil {
+			return "", err
+		}
 	}
 	return m[2], nil
 }
