@@ -247,21 +247,27 @@ func (q *request) contextValue(name string) (string, bool) {
 	return "", false
 }
 
-// contextNames are the $context variables offered to mapping templates.
+// contextNames are the $context variables offered to mapping templates,
+// from the table of AWS's mapping template reference. Those without a value
+// for this request (the caller identity without IAM authorization, say) are
+// present and null, which templates render as "".
 var contextNames = []string{
-	"requestId", "extendedRequestId", "apiId", "accountId", "stage", "deploymentId", "domainName",
-	"domainPrefix", "httpMethod", "path", "protocol", "resourcePath", "resourceId", "requestTime",
-	"requestTimeEpoch", "identity.sourceIp", "identity.userAgent",
+	"requestId", "awsEndpointRequestId", "extendedRequestId", "apiId", "accountId", "stage", "deploymentId",
+	"domainName", "domainPrefix", "httpMethod", "path", "protocol", "resourcePath", "resourceId", "requestTime",
+	"identity.sourceIp", "identity.userAgent", "identity.accountId", "identity.apiKey", "identity.apiKeyId",
+	"identity.caller", "identity.user", "identity.userArn", "identity.accessKey", "identity.principalOrgId",
+	"identity.cognitoIdentityId", "identity.cognitoIdentityPoolId", "identity.cognitoAuthenticationType",
+	"identity.cognitoAuthenticationProvider",
 }
 
 // contextMap builds $context for a mapping template as nested maps.
 func (q *request) contextMap() map[string]any {
-	m := make(map[string]any, len(contextNames)+1)
+	m := make(map[string]any, len(contextNames)+4)
 	identity := map[string]any{}
 	for _, n := range contextNames {
-		v, ok := q.contextValue(n)
-		if !ok {
-			continue
+		var v any
+		if s, ok := q.contextValue(n); ok {
+			v = s
 		}
 		if sub, found := strings.CutPrefix(n, "identity."); found {
 			identity[sub] = v
@@ -270,5 +276,7 @@ func (q *request) contextMap() map[string]any {
 		m[n] = v
 	}
 	m["identity"] = identity
+	m["requestTimeEpoch"] = q.start.UnixMilli() // a number, as on AWS
+	m["isCanaryRequest"] = false
 	return m
 }

@@ -62,3 +62,13 @@ func TestTemplateOverridesAndSelection(t *testing.T) {
 		t.Errorf("requestOverride not applied: %+v", e)
 	}
 }
+
+func TestContextInTemplates(t *testing.T) {
+	f := newFixture(t)
+	f.deploy(api{id: "ctxapi0001", methods: map[string]map[string]model.Method{"/c/{id}": {"GET": mockMethod("200",
+		`[$context.identity.caller][$context.identity.sourceIp][$context.isCanaryRequest][$context.resourcePath][$context.resourceId][$context.httpMethod][#if($context.requestTimeEpoch > 1000)epoch#end]`, nil)}}})
+	r := f.get("ctxapi0001", "test", "/c/1")
+	if want := "[][127.0.0.1][false][/c/{id}][res_c_id][GET][epoch]"; r.body != want {
+		t.Errorf("got %s, want %s", r.body, want)
+	}
+}
