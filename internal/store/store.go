@@ -104,7 +104,8 @@ type Tx interface {
 	PutStage(apiID string, s model.Stage) error
 	// DeleteStage removes a stage; ErrNotFound if absent.
 	DeleteStage(apiID, name string) error
-	// PutGatewayResponse creates or replaces a customization.
+	// PutGatewayResponse creates or replaces a customization; ErrNotFound if
+	// the API does not exist.
 	PutGatewayResponse(apiID string, gr model.GatewayResponse) error
 	// DeleteGatewayResponse removes a customization; ErrNotFound if absent.
 	DeleteGatewayResponse(apiID, responseType string) error

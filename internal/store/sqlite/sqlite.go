@@ -435,18 +435,10 @@ func (t *txn) DeleteRestAPI(id string) error {
 	return err
 }
 
+// PutResource is an upsert, not a REPLACE: the row keeps its rowid, so the
+// resource keeps its place in creation order.
 func (t *txn) PutResource(apiID string, r model.Resource) error {
-	if err := t.apiExists(apiID); err != nil {
-		return err
-	}
-	doc, err := encode(r)
-	if err != nil {
-		return err
-	}
-	// An upsert, not a REPLACE: the row keeps its rowid, so the resource
-	// keeps its place in creation order.
-	_, err = t.exec(qPutResource, apiID, r.ID, doc)
-	return err
+	return t.upsertDoc(qPutResource, apiID, r.ID, r)
 }
 
 func (t *txn) DeleteResource(apiID, id string) error {
@@ -454,22 +446,11 @@ func (t *txn) DeleteResource(apiID, id string) error {
 }
 
 func (t *txn) CreateDeployment(apiID string, d model.Deployment) error {
-	if err := t.apiExists(apiID); err != nil {
-		return err
-	}
-	doc, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return inserted(t.exec(qInsertDeployment, apiID, d.ID, doc))
+	return t.insertDoc(qInsertDeployment, apiID, d.ID, d)
 }
 
 func (t *txn) PutDeployment(apiID string, d model.Deployment) error {
-	doc, err := encode(d)
-	if err != nil {
-		return err
-	}
-	return affected(t.exec(qUpdateDeployment, apiID, d.ID, doc))
+	return t.updateDoc(qUpdateDeployment, apiID, d.ID, d)
 }
 
 func (t *txn) DeleteDeployment(apiID, id string) error {
@@ -477,22 +458,11 @@ func (t *txn) DeleteDeployment(apiID, id string) error {
 }
 
 func (t *txn) CreateStage(apiID string, st model.Stage) error {
-	if err := t.apiExists(apiID); err != nil {
-		return err
-	}
-	doc, err := encode(st)
-	if err != nil {
-		return err
-	}
-	return inserted(t.exec(qInsertStage, apiID, st.Name, doc))
+	return t.insertDoc(qInsertStage, apiID, st.Name, st)
 }
 
 func (t *txn) PutStage(apiID string, st model.Stage) error {
-	doc, err := encode(st)
-	if err != nil {
-		return err
-	}
-	return affected(t.exec(qUpdateStage, apiID, st.Name, doc))
+	return t.updateDoc(qUpdateStage, apiID, st.Name, st)
 }
 
 func (t *txn) DeleteStage(apiID, name string) error {
@@ -500,12 +470,45 @@ func (t *txn) DeleteStage(apiID, name string) error {
 }
 
 func (t *txn) PutGatewayResponse(apiID string, gr model.GatewayResponse) error {
-	doc, err := encode(gr)
+	return t.upsertDoc(qPutGatewayResponse, apiID, gr.Type, gr)
+}
+
+// The documents under an API (resources, deployments, stages, gateway
+// responses) are written by one of three statements whose parameters are
+// (scope, apiID, key, doc): an upsert, an insert that must not find the key
+// taken (ErrExists), and an update that must find it (ErrNotFound). Writes
+// that may create a row check the API first, so that a missing API is
+// ErrNotFound rather than a foreign-key failure.
+
+func (t *txn) upsertDoc(query, apiID, key string, v any) error {
+	if err := t.apiExists(apiID); err != nil {
+		return err
+	}
+	doc, err := encode(v)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(qPutGatewayResponse, apiID, gr.Type, doc)
+	_, err = t.exec(query, apiID, key, doc)
 	return err
+}
+
+func (t *txn) insertDoc(query, apiID, key string, v any) error {
+	if err := t.apiExists(apiID); err != nil {
+		return err
+	}
+	doc, err := encode(v)
+	if err != nil {
+		return err
+	}
+	return inserted(t.exec(query, apiID, key, doc))
+}
+
+func (t *txn) updateDoc(query, apiID, key string, v any) error {
+	doc, err := encode(v)
+	if err != nil {
+		return err
+	}
+	return affected(t.exec(query, apiID, key, doc))
 }
 
 func (t *txn) DeleteGatewayResponse(apiID, responseType string) error {

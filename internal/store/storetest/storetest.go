@@ -191,6 +191,10 @@ func testGatewayResponses(t *testing.T, s store.Store) {
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
+	err = s.Update(context.Background(), scopeA, func(tx store.Tx) error { return tx.PutGatewayResponse("nosuchapi", gr) })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("put on a missing API: got %v, want ErrNotFound", err)
+	}
 }
 
 func testDeleteCascades(t *testing.T, s store.Store) {
