@@ -70,6 +70,15 @@ func loadDeployment(tx store.ReadTx, apiID, id string) (model.Deployment, error)
 	return d, err
 }
 
+// loadAPIDeployment reads a deployment once its API is known to exist, so
+// that an unknown API is reported as such.
+func loadAPIDeployment(tx store.ReadTx, scope model.Scope, apiID, id string) (model.Deployment, error) {
+	if _, err := loadAPI(tx, scope, apiID); err != nil {
+		return model.Deployment{}, err
+	}
+	return loadDeployment(tx, apiID, id)
+}
+
 // deploymentExists reports whether id names a deployment of the API.
 func deploymentExists(tx store.ReadTx, apiID, id string) (bool, error) {
 	if id == "" {
@@ -286,10 +295,7 @@ func (h *Handler) getDeployment(c *call) (any, error) {
 	apiID := c.params["restapi_id"]
 	var out deploymentJSON
 	err := h.store.View(c.r.Context(), c.scope, func(tx store.ReadTx) error {
-		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
-			return err
-		}
-		d, err := loadDeployment(tx, apiID, c.params["deployment_id"])
+		d, err := loadAPIDeployment(tx, c.scope, apiID, c.params["deployment_id"])
 		if err != nil {
 			return err
 		}
@@ -332,12 +338,12 @@ func (h *Handler) getDeployments(c *call) (any, error) {
 				return store.ErrBadPosition
 			}
 		}
-		end := min(start+limit, len(all))
-		for _, d := range all[start:end] {
+		page, rest := splitPage(all, start, limit)
+		for _, d := range page {
 			out.Items = append(out.Items, deploymentOut(d))
 		}
-		if end < len(all) {
-			out.Position = all[end].ID
+		if len(rest) > 0 {
+			out.Position = rest[0].ID
 		}
 		return nil
 	})
@@ -347,24 +353,18 @@ func (h *Handler) getDeployments(c *call) (any, error) {
 // updateDeployment applies a PATCH document. AWS's PATCH reference for
 // Deployment allows replace on /description only.
 func (h *Handler) updateDeployment(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
-		return nil, err
-	}
-	if err := patch.CheckOps("updateDeploymentInput", doc.PatchOperations); err != nil {
+	ops, _, err := c.patchOps("updateDeploymentInput", false)
+	if err != nil {
 		return nil, err
 	}
 	apiID := c.params["restapi_id"]
 	var out deploymentJSON
-	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
-		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
-			return err
-		}
-		d, err := loadDeployment(tx, apiID, c.params["deployment_id"])
+	err = h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+		d, err := loadAPIDeployment(tx, c.scope, apiID, c.params["deployment_id"])
 		if err != nil {
 			return err
 		}
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if o.Path == nil || *o.Path != "/description" || o.OpName() != patch.Replace {
 				return patch.InvalidPath(o)
 			}
@@ -385,10 +385,7 @@ func (h *Handler) updateDeployment(c *call) (any, error) {
 func (h *Handler) deleteDeployment(c *call) (any, error) {
 	apiID, id := c.params["restapi_id"], c.params["deployment_id"]
 	return nil, h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
-		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
-			return err
-		}
-		if _, err := loadDeployment(tx, apiID, id); err != nil {
+		if _, err := loadAPIDeployment(tx, c.scope, apiID, id); err != nil {
 			return err
 		}
 		stages, err := tx.Stages(apiID)

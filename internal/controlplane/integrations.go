@@ -431,22 +431,16 @@ func (h *Handler) putIntegration(c *call) (any, error) {
 	if err := checkIntegrationTarget(&ig); err != nil {
 		return nil, err
 	}
-	var out integrationJSON
-	err := h.updateMethodDoc(c, methodNotFound(), func(res *model.Resource, m *model.Method) error {
+	return h.updateMethodOut(c, methodNotFound(), func(res *model.Resource, m *model.Method) (any, error) {
 		if ig.CacheNamespace == "" {
 			ig.CacheNamespace = res.ID
 		}
 		if err := checkIntegrationSettings(&ig, m); err != nil {
-			return err
+			return nil, err
 		}
 		m.Integration = &ig
-		out = integrationOut(ig)
-		return nil
+		return integrationOut(ig), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // integrationOf returns the method's integration or AWS's 404.
@@ -458,19 +452,13 @@ func integrationOf(m *model.Method) (*model.Integration, error) {
 }
 
 func (h *Handler) getIntegration(c *call) (any, error) {
-	var out integrationJSON
-	err := h.viewMethod(c, func(m model.Method) error {
+	return h.viewMethodOut(c, func(m model.Method) (any, error) {
 		ig, err := integrationOf(&m)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = integrationOut(*ig)
-		return nil
+		return integrationOut(*ig), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // deleteIntegration removes a method's integration with its responses. For
@@ -496,45 +484,41 @@ func (h *Handler) deleteIntegration(c *call) (any, error) {
 // /requestParameters/<key> and /requestTemplates/<content type>. The result
 // is validated as PutIntegration validates its input.
 func (h *Handler) updateIntegration(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
+	ops, _, err := c.patchOps("updateIntegrationInput", false)
+	if err != nil {
 		return nil, err
 	}
-	if err := patch.CheckOps("updateIntegrationInput", doc.PatchOperations); err != nil {
-		return nil, err
-	}
-	var out integrationJSON
 	// For a method that does not exist AWS names the integration (as
 	// LocalStack, validated against AWS, answers).
 	missing := awserr.NotFound(msgIntegrationNotFound)
-	err := h.updateMethodDoc(c, missing, func(_ *model.Resource, m *model.Method) error {
+	return h.updateMethodOut(c, missing, func(_ *model.Resource, m *model.Method) (any, error) {
 		cur, err := integrationOf(m)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ig := *cur
 		ig.RequestParameters = maps.Clone(ig.RequestParameters)
 		ig.RequestTemplates = maps.Clone(ig.RequestTemplates)
 		ig.CacheKeyParameters = slices.Clone(ig.CacheKeyParameters)
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if err := patchIntegration(&ig, o); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if ig.ConnectionType != "" && !slices.Contains(connectionTypes, ig.ConnectionType) {
-			return awserr.BadRequest(msgConnectionType, ig.ConnectionType)
+			return nil, awserr.BadRequest(msgConnectionType, ig.ConnectionType)
 		}
 		if ig.ContentHandling != "" && !slices.Contains(contentHandlings, ig.ContentHandling) {
-			return awserr.BadRequest(msgContentHandle, ig.ContentHandling)
+			return nil, awserr.BadRequest(msgContentHandle, ig.ContentHandling)
 		}
 		if ig.ResponseTransferMode != "" && !slices.Contains(transferModes, ig.ResponseTransferMode) {
-			return awserr.BadRequest(msgTransferMode, ig.ResponseTransferMode)
+			return nil, awserr.BadRequest(msgTransferMode, ig.ResponseTransferMode)
 		}
 		if err := checkIntegrationTarget(&ig); err != nil {
-			return err
+			return nil, err
 		}
 		if err := checkIntegrationSettings(&ig, m); err != nil {
-			return err
+			return nil, err
 		}
 		if len(ig.RequestParameters) == 0 {
 			ig.RequestParameters = nil
@@ -546,57 +530,40 @@ func (h *Handler) updateIntegration(c *call) (any, error) {
 			ig.CacheKeyParameters = nil
 		}
 		m.Integration = &ig
-		out = integrationOut(ig)
-		return nil
+		return integrationOut(ig), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func patchIntegration(ig *model.Integration, o patch.Operation) error {
-	if o.Path == nil {
-		return patch.InvalidPath(o)
-	}
-	op := o.OpName()
-	if op == "" {
-		return patch.InvalidOp()
-	}
-	segs := patch.Segments(*o.Path)
-	value := opValue(o)
-	replace := func(dst *string) error {
-		if op != patch.Replace {
-			return awserr.BadRequest(msgReplaceOnly)
-		}
-		*dst = value
-		return nil
+	op, segs, value, err := opTarget(o)
+	if err != nil {
+		return err
 	}
 	if len(segs) == 1 {
 		switch segs[0] {
 		case "httpMethod":
-			return replace(&ig.HTTPMethod)
+			return replaceField(op, &ig.HTTPMethod, value)
 		case "uri":
-			return replace(&ig.URI)
+			return replaceField(op, &ig.URI, value)
 		case "connectionType":
-			return replace(&ig.ConnectionType)
+			return replaceField(op, &ig.ConnectionType, value)
 		case "connectionId":
-			return replace(&ig.ConnectionID)
+			return replaceField(op, &ig.ConnectionID, value)
 		case "credentials":
-			return replace(&ig.Credentials)
+			return replaceField(op, &ig.Credentials, value)
 		case "passthroughBehavior":
-			return replace(&ig.PassthroughBehavior)
+			return replaceField(op, &ig.PassthroughBehavior, value)
 		case "contentHandling":
-			return replace(&ig.ContentHandling)
+			return replaceField(op, &ig.ContentHandling, value)
 		case "cacheNamespace":
-			return replace(&ig.CacheNamespace)
+			return replaceField(op, &ig.CacheNamespace, value)
 		case "responseTransferMode":
-			return replace(&ig.ResponseTransferMode)
+			return replaceField(op, &ig.ResponseTransferMode, value)
 		case "integrationTarget":
-			return replace(&ig.IntegrationTarget)
+			return replaceField(op, &ig.IntegrationTarget, value)
 		case "timeoutInMillis":
-			if op != patch.Replace {
-				return awserr.BadRequest(msgReplaceOnly)
+			if err := replaceOnly(op); err != nil {
+				return err
 			}
 			n, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || n < model.MinTimeoutMillis || n > model.DefaultTimeoutMillis {
@@ -607,37 +574,17 @@ func patchIntegration(ig *model.Integration, o patch.Operation) error {
 		}
 	}
 	if len(segs) == 2 && segs[0] == "tlsConfig" && segs[1] == "insecureSkipVerification" {
-		if op != patch.Replace {
-			return awserr.BadRequest(msgReplaceOnly)
-		}
 		skip := opBool(o)
-		ig.TLSInsecureSkipVerify = &skip
-		return nil
+		return replaceField(op, &ig.TLSInsecureSkipVerify, &skip)
 	}
 	if len(segs) == 2 && segs[1] != "" {
 		switch segs[0] {
 		case "cacheKeyParameters":
-			switch op {
-			case patch.Add:
-				if !slices.Contains(ig.CacheKeyParameters, segs[1]) {
-					ig.CacheKeyParameters = append(ig.CacheKeyParameters, segs[1])
-				}
-			case patch.Remove:
-				ig.CacheKeyParameters = slices.DeleteFunc(ig.CacheKeyParameters, func(s string) bool { return s == segs[1] })
-			default:
-				return awserr.BadRequest(msgAddRemoveOnly)
-			}
-			return nil
+			return patchListEntry(&ig.CacheKeyParameters, op, segs[1])
 		case "requestParameters":
-			if ig.RequestParameters == nil {
-				ig.RequestParameters = map[string]string{}
-			}
-			return patchMapEntry(ig.RequestParameters, op, segs[1], value, msgParamNotFound)
+			return patchMapEntry(&ig.RequestParameters, op, segs[1], value, msgParamNotFound)
 		case "requestTemplates":
-			if ig.RequestTemplates == nil {
-				ig.RequestTemplates = map[string]string{}
-			}
-			return patchMapEntry(ig.RequestTemplates, op, segs[1], value, msgContentTypeGone)
+			return patchMapEntry(&ig.RequestTemplates, op, segs[1], value, msgContentTypeGone)
 		}
 	}
 	return patch.InvalidPath(o)
@@ -779,44 +726,31 @@ func (h *Handler) deleteIntegrationResponse(c *call) (any, error) {
 // /contentHandling, and add, replace and remove on
 // /responseParameters/<key> and /responseTemplates/<content type>.
 func (h *Handler) updateIntegrationResponse(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
+	ops, code, err := c.patchOps("updateIntegrationResponseInput", true)
+	if err != nil {
 		return nil, err
 	}
-	var v awserr.Validation
-	checkPatchOpsInto(&v, "updateIntegrationResponseInput", doc.PatchOperations)
-	code := statusCodeLabel(c, &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	var out integrationResponseJSON
-	err := h.updateMethodDoc(c, methodNotFound(), func(_ *model.Resource, m *model.Method) error {
+	return h.updateMethodOut(c, methodNotFound(), func(_ *model.Resource, m *model.Method) (any, error) {
 		ig, err := integrationOf(m)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r, ok := ig.Responses[code]
 		if !ok {
-			return responseNotFound()
+			return nil, responseNotFound()
 		}
 		r.ResponseParameters = maps.Clone(r.ResponseParameters)
-		if r.ResponseParameters == nil {
-			r.ResponseParameters = map[string]string{}
-		}
 		r.ResponseTemplates = maps.Clone(r.ResponseTemplates)
-		if r.ResponseTemplates == nil {
-			r.ResponseTemplates = map[string]string{}
-		}
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if err := patchIntegrationResponse(&r, o); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if r.ContentHandling != "" && !slices.Contains(contentHandlings, r.ContentHandling) {
-			return awserr.BadRequest(msgContentHandle, r.ContentHandling)
+			return nil, awserr.BadRequest(msgContentHandle, r.ContentHandling)
 		}
 		if err := checkIntegrationResponse(&r, m); err != nil {
-			return err
+			return nil, err
 		}
 		if len(r.ResponseParameters) == 0 {
 			r.ResponseParameters = nil
@@ -828,42 +762,29 @@ func (h *Handler) updateIntegrationResponse(c *call) (any, error) {
 		cp.Responses = maps.Clone(cp.Responses)
 		cp.Responses[code] = r
 		m.Integration = &cp
-		out = integrationResponseOut(r, nil)
-		return nil
+		return integrationResponseOut(r, nil), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func patchIntegrationResponse(r *model.IntegrationResponse, o patch.Operation) error {
-	if o.Path == nil {
-		return patch.InvalidPath(o)
+	op, segs, value, err := opTarget(o)
+	if err != nil {
+		return err
 	}
-	op := o.OpName()
-	if op == "" {
-		return patch.InvalidOp()
-	}
-	segs := patch.Segments(*o.Path)
-	value := opValue(o)
-	if len(segs) == 1 && (segs[0] == "selectionPattern" || segs[0] == "contentHandling") {
-		if op != patch.Replace {
-			return awserr.BadRequest(msgReplaceOnly)
+	if len(segs) == 1 {
+		switch segs[0] {
+		case "selectionPattern":
+			return replaceField(op, &r.SelectionPattern, value)
+		case "contentHandling":
+			return replaceField(op, &r.ContentHandling, value)
 		}
-		if segs[0] == "selectionPattern" {
-			r.SelectionPattern = value
-		} else {
-			r.ContentHandling = value
-		}
-		return nil
 	}
 	if len(segs) == 2 && segs[1] != "" {
 		switch segs[0] {
 		case "responseParameters":
-			return patchMapEntry(r.ResponseParameters, op, segs[1], value, msgParamNotFound)
+			return patchMapEntry(&r.ResponseParameters, op, segs[1], value, msgParamNotFound)
 		case "responseTemplates":
-			return patchMapEntry(r.ResponseTemplates, op, segs[1], value, msgContentTypeGone)
+			return patchMapEntry(&r.ResponseTemplates, op, segs[1], value, msgContentTypeGone)
 		}
 	}
 	return patch.InvalidPath(o)

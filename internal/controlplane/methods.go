@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/gantryproject/gantry/internal/awserr"
@@ -121,6 +120,20 @@ func (h *Handler) viewMethod(c *call, fn func(m model.Method) error) error {
 	})
 }
 
+// viewMethodOut runs fn as viewMethod does and answers the body fn returns.
+func (h *Handler) viewMethodOut(c *call, fn func(m model.Method) (any, error)) (any, error) {
+	var out any
+	err := h.viewMethod(c, func(m model.Method) error {
+		var err error
+		out, err = fn(m)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // updateMethodDoc runs fn on the method named by the request's labels in one
 // transaction and stores the resource only if fn succeeds. missing is the
 // error for a method that does not exist.
@@ -152,20 +165,6 @@ func statusCodeLabel(c *call, v *awserr.Validation) string {
 		v.Pattern("statusCode", s, `[1-5]\d\d`)
 	}
 	return s
-}
-
-// checkPatchOps records unknown patch ops in v, as patch.CheckOps does, so
-// that they can be reported together with other input violations (AWS lists
-// the ops first, then the statusCode label).
-func checkPatchOpsInto(v *awserr.Validation, input string, ops []patch.Operation) {
-	for i, o := range ops {
-		if o.Op == nil {
-			continue
-		}
-		if !slices.Contains(patchOpOrder, *o.Op) {
-			v.Enum(input+".patchOperations."+strconv.Itoa(i+1)+".member.op", *o.Op, patchOpOrder)
-		}
-	}
 }
 
 // methodRequestLocations are the places a method request parameter can be.
@@ -332,15 +331,9 @@ func (h *Handler) putMethod(c *call) (any, error) {
 }
 
 func (h *Handler) getMethod(c *call) (any, error) {
-	var out methodJSON
-	err := h.viewMethod(c, func(m model.Method) error {
-		out = methodOut(m)
-		return nil
+	return h.viewMethodOut(c, func(m model.Method) (any, error) {
+		return methodOut(m), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func (h *Handler) deleteMethod(c *call) (any, error) {
@@ -366,29 +359,25 @@ func (h *Handler) deleteMethod(c *call) (any, error) {
 // /requestParameters/<key> and /requestModels/<content type>; add and remove
 // on /authorizationScopes.
 func (h *Handler) updateMethod(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
+	ops, _, err := c.patchOps("updateMethodInput", false)
+	if err != nil {
 		return nil, err
 	}
-	if err := patch.CheckOps("updateMethodInput", doc.PatchOperations); err != nil {
-		return nil, err
-	}
-	var out methodJSON
-	err := h.updateMethodDoc(c, methodNotFound(), func(_ *model.Resource, m *model.Method) error {
+	return h.updateMethodOut(c, methodNotFound(), func(_ *model.Resource, m *model.Method) (any, error) {
 		m.RequestParameters = maps.Clone(m.RequestParameters)
 		m.RequestModels = maps.Clone(m.RequestModels)
 		m.AuthorizationScopes = slices.Clone(m.AuthorizationScopes)
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if err := patchMethod(m, o); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if !slices.Contains(authorizationTypes, m.AuthorizationType) {
-			return awserr.BadRequest(msgAuthorizationType)
+			return nil, awserr.BadRequest(msgAuthorizationType)
 		}
 		if needsAuthorizer(m.AuthorizationType) {
 			if m.AuthorizerID == "" {
-				return awserr.BadRequest(msgAuthorizer)
+				return nil, awserr.BadRequest(msgAuthorizer)
 			}
 		} else {
 			// AWS ignores an authorizerId on a method that does not use
@@ -396,7 +385,7 @@ func (h *Handler) updateMethod(c *call) (any, error) {
 			m.AuthorizerID = ""
 		}
 		if err := checkMethodRequestParameters(m.RequestParameters); err != nil {
-			return err
+			return nil, err
 		}
 		if len(m.RequestParameters) == 0 {
 			m.RequestParameters = nil
@@ -407,113 +396,42 @@ func (h *Handler) updateMethod(c *call) (any, error) {
 		if len(m.AuthorizationScopes) == 0 {
 			m.AuthorizationScopes = nil
 		}
-		out = methodOut(*m)
-		return nil
+		return methodOut(*m), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func opValue(o patch.Operation) string {
-	if o.Value == nil {
-		return ""
-	}
-	return *o.Value
-}
-
-// patchBool reads a boolean patch value: AWS takes "true" (any case) as true
-// and anything else as false (recorded: "whatever" sets false).
-func opBool(o patch.Operation) bool {
-	return strings.EqualFold(opValue(o), "true")
 }
 
 func patchMethod(m *model.Method, o patch.Operation) error {
-	if o.Path == nil {
-		return patch.InvalidPath(o)
-	}
-	op := o.OpName()
-	if op == "" {
-		return patch.InvalidOp()
-	}
-	segs := patch.Segments(*o.Path)
-	value := opValue(o)
-	replaceOnly := func(set func()) error {
-		if op != patch.Replace {
-			return awserr.BadRequest(msgReplaceOnly)
-		}
-		set()
-		return nil
+	op, segs, value, err := opTarget(o)
+	if err != nil {
+		return err
 	}
 	if len(segs) == 1 {
 		switch segs[0] {
 		case "authorizationType":
-			return replaceOnly(func() { m.AuthorizationType = strings.ToUpper(value) })
+			return replaceField(op, &m.AuthorizationType, strings.ToUpper(value))
 		case "authorizerId":
-			return replaceOnly(func() { m.AuthorizerID = value })
+			return replaceField(op, &m.AuthorizerID, value)
 		case "apiKeyRequired":
-			return replaceOnly(func() { m.APIKeyRequired = opBool(o) })
+			return replaceField(op, &m.APIKeyRequired, opBool(o))
 		case "operationName":
-			return replaceOnly(func() { m.OperationName = value })
+			return replaceField(op, &m.OperationName, value)
 		case "requestValidatorId":
 			// Not checked against the API's request validators: Gantry
 			// does not serve them yet. An empty value removes it.
-			return replaceOnly(func() { m.RequestValidatorID = value })
+			return replaceField(op, &m.RequestValidatorID, value)
 		case "authorizationScopes":
-			switch op {
-			case patch.Add:
-				if value != "" && !slices.Contains(m.AuthorizationScopes, value) {
-					m.AuthorizationScopes = append(m.AuthorizationScopes, value)
-				}
-			case patch.Remove:
-				m.AuthorizationScopes = slices.DeleteFunc(m.AuthorizationScopes, func(s string) bool { return s == value })
-			default:
-				return awserr.BadRequest(msgAddRemoveOnly)
-			}
-			return nil
+			return patchListEntry(&m.AuthorizationScopes, op, value)
 		}
 	}
 	if len(segs) == 2 && segs[1] != "" {
 		switch segs[0] {
 		case "requestParameters":
-			if m.RequestParameters == nil {
-				m.RequestParameters = map[string]bool{}
-			}
-			return patchMapEntry(m.RequestParameters, op, segs[1], opBool(o), msgParamNotFound)
+			return patchMapEntry(&m.RequestParameters, op, segs[1], opBool(o), msgParamNotFound)
 		case "requestModels":
-			if m.RequestModels == nil {
-				m.RequestModels = map[string]string{}
-			}
-			return patchMapEntry(m.RequestModels, op, segs[1], value, msgContentTypeGone)
+			return patchMapEntry(&m.RequestModels, op, segs[1], value, msgContentTypeGone)
 		}
 	}
 	return patch.InvalidPath(o)
-}
-
-// patchMapEntry applies add, replace or remove to one key of m. Replacing or
-// removing a key that is absent is a 404 with notFound as the text (recorded
-// for method responses: "Invalid parameter name specified" and
-// "Content-Type specified was not found").
-func patchMapEntry[V any](m map[string]V, op patch.Op, key string, value V, notFound string) error {
-	_, exists := m[key]
-	switch op {
-	case patch.Add:
-		m[key] = value
-	case patch.Replace:
-		if !exists {
-			return awserr.NotFound(notFound)
-		}
-		m[key] = value
-	case patch.Remove:
-		if !exists {
-			return awserr.NotFound(notFound)
-		}
-		delete(m, key)
-	default:
-		return patch.InvalidOp()
-	}
-	return nil
 }
 
 type putMethodResponseInput struct {
@@ -557,19 +475,13 @@ func (h *Handler) getMethodResponse(c *call) (any, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var out methodResponseJSON
-	err := h.viewMethod(c, func(m model.Method) error {
+	return h.viewMethodOut(c, func(m model.Method) (any, error) {
 		r, ok := m.Responses[code]
 		if !ok {
-			return responseNotFound()
+			return nil, responseNotFound()
 		}
-		out = methodResponseOut(r)
-		return nil
+		return methodResponseOut(r), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func (h *Handler) deleteMethodResponse(c *call) (any, error) {
@@ -597,37 +509,24 @@ func (h *Handler) deleteMethodResponse(c *call) (any, error) {
 // /responseParameters/<key> and /responseModels/<content type>. AWS answers
 // 201, as the service model says.
 func (h *Handler) updateMethodResponse(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
+	ops, code, err := c.patchOps("updateMethodResponseInput", true)
+	if err != nil {
 		return nil, err
 	}
-	var v awserr.Validation
-	checkPatchOpsInto(&v, "updateMethodResponseInput", doc.PatchOperations)
-	code := statusCodeLabel(c, &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	var out methodResponseJSON
-	err := h.updateMethodDoc(c, methodNotFound(), func(_ *model.Resource, m *model.Method) error {
+	return h.updateMethodOut(c, methodNotFound(), func(_ *model.Resource, m *model.Method) (any, error) {
 		r, ok := m.Responses[code]
 		if !ok {
-			return responseNotFound()
+			return nil, responseNotFound()
 		}
 		r.ResponseParameters = maps.Clone(r.ResponseParameters)
-		if r.ResponseParameters == nil {
-			r.ResponseParameters = map[string]bool{}
-		}
 		r.ResponseModels = maps.Clone(r.ResponseModels)
-		if r.ResponseModels == nil {
-			r.ResponseModels = map[string]string{}
-		}
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if err := patchMethodResponse(&r, o); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := checkMethodResponseParameters(r.ResponseParameters); err != nil {
-			return err
+			return nil, err
 		}
 		if len(r.ResponseParameters) == 0 {
 			r.ResponseParameters = nil
@@ -637,30 +536,21 @@ func (h *Handler) updateMethodResponse(c *call) (any, error) {
 		}
 		m.Responses = maps.Clone(m.Responses)
 		m.Responses[code] = r
-		out = methodResponseOut(r)
-		return nil
+		return methodResponseOut(r), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func patchMethodResponse(r *model.MethodResponse, o patch.Operation) error {
-	if o.Path == nil {
-		return patch.InvalidPath(o)
+	op, segs, value, err := opTarget(o)
+	if err != nil {
+		return err
 	}
-	op := o.OpName()
-	if op == "" {
-		return patch.InvalidOp()
-	}
-	segs := patch.Segments(*o.Path)
 	if len(segs) == 2 && segs[1] != "" {
 		switch segs[0] {
 		case "responseParameters":
-			return patchMapEntry(r.ResponseParameters, op, segs[1], opBool(o), msgParamNotFound)
+			return patchMapEntry(&r.ResponseParameters, op, segs[1], opBool(o), msgParamNotFound)
 		case "responseModels":
-			return patchMapEntry(r.ResponseModels, op, segs[1], opValue(o), msgContentTypeGone)
+			return patchMapEntry(&r.ResponseModels, op, segs[1], value, msgContentTypeGone)
 		}
 	}
 	return patch.InvalidPath(o)

@@ -249,12 +249,12 @@ func (h *Handler) getResources(c *call) (any, error) {
 				}
 			}
 		}
-		end := min(start+limit, len(all))
-		for _, r := range all[start:end] {
+		page, rest := splitPage(all, start, limit)
+		for _, r := range page {
 			out.Items = append(out.Items, resourceOut(r, embed))
 		}
-		if end < len(all) {
-			out.Position = base64.RawURLEncoding.EncodeToString([]byte(all[end-1].Path))
+		if len(rest) > 0 {
+			out.Position = base64.RawURLEncoding.EncodeToString([]byte(page[len(page)-1].Path))
 		}
 		return nil
 	})
@@ -269,16 +269,13 @@ func (h *Handler) getResources(c *call) (any, error) {
 // subtree. Every operation is checked against the state left by the ones
 // before it; nothing is stored unless all succeed.
 func (h *Handler) updateResource(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
-		return nil, err
-	}
-	if err := patch.CheckOps("updateResourceInput", doc.PatchOperations); err != nil {
+	ops, _, err := c.patchOps("updateResourceInput", false)
+	if err != nil {
 		return nil, err
 	}
 	apiID := c.params["restapi_id"]
 	var out resourceJSON
-	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+	err = h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
 		self, err := loadResource(tx, apiID, c.params["resource_id"])
 		if err != nil {
 			return err
@@ -295,7 +292,7 @@ func (h *Handler) updateResource(c *call) (any, error) {
 		if cur == nil {
 			return resourceNotFound()
 		}
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if err := patchResource(all, byID, cur, o); err != nil {
 				return err
 			}

@@ -162,6 +162,15 @@ func loadStage(tx store.ReadTx, apiID, name string) (model.Stage, error) {
 	return s, err
 }
 
+// loadAPIStage reads a stage once its API is known to exist, so that an
+// unknown API is reported as such.
+func loadAPIStage(tx store.ReadTx, scope model.Scope, apiID, name string) (model.Stage, error) {
+	if _, err := loadAPI(tx, scope, apiID); err != nil {
+		return model.Stage{}, err
+	}
+	return loadStage(tx, apiID, name)
+}
+
 func checkStageName(name string) error {
 	if !stageNameRe.MatchString(name) {
 		return awserr.BadRequest("Stage name only allows a-zA-Z0-9_")
@@ -359,10 +368,7 @@ func (h *Handler) getStage(c *call) (any, error) {
 	apiID := c.params["restapi_id"]
 	var out stageJSON
 	err := h.store.View(c.r.Context(), c.scope, func(tx store.ReadTx) error {
-		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
-			return err
-		}
-		s, err := loadStage(tx, apiID, c.params["stage_name"])
+		s, err := loadAPIStage(tx, c.scope, apiID, c.params["stage_name"])
 		if err != nil {
 			return err
 		}
@@ -437,25 +443,19 @@ func (h *Handler) deleteStage(c *call) (any, error) {
 // Stage and its recorded answers. Every operation is checked before anything
 // is stored.
 func (h *Handler) updateStage(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
-		return nil, err
-	}
-	if err := patch.CheckOps("updateStageInput", doc.PatchOperations); err != nil {
+	ops, _, err := c.patchOps("updateStageInput", false)
+	if err != nil {
 		return nil, err
 	}
 	apiID := c.params["restapi_id"]
 	var out stageJSON
-	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
-		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
-			return err
-		}
-		s, err := loadStage(tx, apiID, c.params["stage_name"])
+	err = h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+		s, err := loadAPIStage(tx, c.scope, apiID, c.params["stage_name"])
 		if err != nil {
 			return err
 		}
 		p := &stagePatch{tx: tx, apiID: apiID, stage: cloneStage(s)}
-		for _, o := range doc.PatchOperations {
+		for _, o := range ops {
 			if err := p.apply(o); err != nil {
 				return err
 			}

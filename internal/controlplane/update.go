@@ -1,0 +1,154 @@
+package controlplane
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gantryproject/gantry/internal/awserr"
+	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/patch"
+)
+
+// Shared parts of the Update* handlers of methods, method responses,
+// integrations and integration responses, and of the functions that apply
+// their patch operations.
+
+// patchOps decodes the PATCH document of an Update* request and checks its
+// ops as AWS's input validation does (as patch.CheckOps). input names the
+// input shape in messages, e.g. "updateMethodResponseInput". With
+// statusCode the {status_code} label is checked too and returned; AWS lists
+// the ops' violations before the label's.
+func (c *call) patchOps(input string, statusCode bool) (ops []patch.Operation, code string, err error) {
+	var doc patch.Document
+	if err := c.decode(&doc); err != nil {
+		return nil, "", err
+	}
+	var v awserr.Validation
+	checkPatchOpsInto(&v, input, doc.PatchOperations)
+	if statusCode {
+		code = statusCodeLabel(c, &v)
+	}
+	if err := v.Err(); err != nil {
+		return nil, "", err
+	}
+	return doc.PatchOperations, code, nil
+}
+
+// updateMethodOut runs fn as updateMethodDoc does and answers the body fn
+// returns.
+func (h *Handler) updateMethodOut(c *call, missing error, fn func(res *model.Resource, m *model.Method) (any, error)) (any, error) {
+	var out any
+	err := h.updateMethodDoc(c, missing, func(res *model.Resource, m *model.Method) error {
+		var err error
+		out, err = fn(res, m)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkPatchOpsInto records unknown patch ops in v, as patch.CheckOps does,
+// so that they can be reported together with other input violations (AWS
+// lists the ops first, then the statusCode label).
+func checkPatchOpsInto(v *awserr.Validation, input string, ops []patch.Operation) {
+	for i, o := range ops {
+		if o.Op == nil {
+			continue
+		}
+		if !slices.Contains(patchOpOrder, *o.Op) {
+			v.Enum(input+".patchOperations."+strconv.Itoa(i+1)+".member.op", *o.Op, patchOpOrder)
+		}
+	}
+}
+
+// opTarget reads what applying one patch operation needs: its op, the
+// unescaped segments of its path and its value ("" when absent). An absent
+// path is refused first, then an absent op.
+func opTarget(o patch.Operation) (op patch.Op, segs []string, value string, err error) {
+	if o.Path == nil {
+		return "", nil, "", patch.InvalidPath(o)
+	}
+	op = o.OpName()
+	if op == "" {
+		return "", nil, "", patch.InvalidOp()
+	}
+	return op, patch.Segments(*o.Path), opValue(o), nil
+}
+
+func opValue(o patch.Operation) string {
+	if o.Value == nil {
+		return ""
+	}
+	return *o.Value
+}
+
+// opBool reads a boolean patch value: AWS takes "true" (any case) as true
+// and anything else as false (recorded: "whatever" sets false).
+func opBool(o patch.Operation) bool {
+	return strings.EqualFold(opValue(o), "true")
+}
+
+// replaceOnly refuses any op but replace, with AWS's text for the paths of
+// methods and integrations that take replace only.
+func replaceOnly(op patch.Op) error {
+	if op != patch.Replace {
+		return awserr.BadRequest(msgReplaceOnly)
+	}
+	return nil
+}
+
+// replaceField sets *dst to v if op is replace.
+func replaceField[T any](op patch.Op, dst *T, v T) error {
+	if err := replaceOnly(op); err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// patchListEntry adds item to *list (once; an empty item is ignored) or
+// removes it; any other op is refused.
+func patchListEntry(list *[]string, op patch.Op, item string) error {
+	switch op {
+	case patch.Add:
+		if item != "" && !slices.Contains(*list, item) {
+			*list = append(*list, item)
+		}
+	case patch.Remove:
+		*list = slices.DeleteFunc(*list, func(s string) bool { return s == item })
+	default:
+		return awserr.BadRequest(msgAddRemoveOnly)
+	}
+	return nil
+}
+
+// patchMapEntry applies add, replace or remove to one key of *m, making the
+// map if it is nil. Replacing or removing a key that is absent is a 404 with
+// notFound as the text (recorded for method responses: "Invalid parameter
+// name specified" and "Content-Type specified was not found").
+func patchMapEntry[V any](m *map[string]V, op patch.Op, key string, value V, notFound string) error {
+	if *m == nil {
+		*m = map[string]V{}
+	}
+	_, exists := (*m)[key]
+	switch op {
+	case patch.Add:
+		(*m)[key] = value
+	case patch.Replace:
+		if !exists {
+			return awserr.NotFound(notFound)
+		}
+		(*m)[key] = value
+	case patch.Remove:
+		if !exists {
+			return awserr.NotFound(notFound)
+		}
+		delete(*m, key)
+	default:
+		return patch.InvalidOp()
+	}
+	return nil
+}
