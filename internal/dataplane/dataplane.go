@@ -201,11 +201,3 @@ func (h *Handler) compileAPI(tx store.ReadTx, scope model.Scope, api model.RestA
 	}
 	return d, nil
 }
-
-// Owns reports whether r is an invocation of a deployed stage (by its
-// address form), which the data plane answers, rather than a control-plane
-// call.
-func (h *Handler) Owns(r *http.Request) bool {
-	_, ok := parseAddress(r)
-	return ok
-}

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
@@ -253,5 +252,3 @@ func copyResponse(w http.ResponseWriter, body io.Reader) error {
 		}
 	}
 }
-
-var _ = strings.Cut

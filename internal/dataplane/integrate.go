@@ -131,7 +131,9 @@ func (q *request) uriParams(ir *integrationRequest) map[string]string {
 	return out
 }
 
-// mappingInput is what a request mapping template sees.
+// mappingInput is what a mapping template sees: body as $input (the method
+// request's body for request templates, the back end's for response
+// templates) and the method request's parameters for $input.params.
 func (q *request) mappingInput(body []byte) *mapping.Input {
 	query := make(map[string]string)
 	for k, v := range q.queryValues() {
@@ -263,7 +265,7 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 	if len(r.templates) > 0 {
 		key := selectTemplate(r.templateTypes, q.r.Header.Get("Accept"))
 		contentType = key
-		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.responseInput(body, hdr))
+		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.mappingInput(body))
 		if err != nil {
 			return configError(fmt.Errorf("response template: %w", err))
 		}
@@ -289,13 +291,6 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 		q.w.Write(body)
 	}
 	return nil
-}
-
-// responseInput is what a response mapping template sees: the back-end
-// body as $input, the method request's parameters for $input.params.
-func (q *request) responseInput(body []byte, hdr http.Header) *mapping.Input {
-	in := q.mappingInput(body)
-	return in
 }
 
 // setStandardHeaders adds the headers API Gateway puts on every response.

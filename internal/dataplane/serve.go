@@ -33,7 +33,6 @@ type request struct {
 	// Set once a resource matches.
 	resource   *resource
 	method     *method
-	params     []router.Param
 	pathParams map[string]string // decoded
 	query      url.Values
 
@@ -42,13 +41,28 @@ type request struct {
 	bodyRead bool
 }
 
-// ServeHTTP answers an invocation of a deployed stage.
+// ServeHTTP answers an invocation of a deployed stage, and any other
+// request with 404.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	addr, ok := parseAddress(r)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
+	h.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
+}
+
+// Handler returns a handler that answers invocations of deployed stages
+// (recognised by their address form) and passes every other request to
+// next, such as the control plane.
+func (h *Handler) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr, ok := parseAddress(r)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.invoke(w, r, addr)
+	})
+}
+
+// invoke serves one invocation of a deployed stage.
+func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
 	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: ids.RequestID(), extendedID: extendedRequestID()}
 	apis := *h.apis.Load()
 	var st *stage
@@ -110,12 +124,12 @@ func (q *request) serve() error {
 	if q.r.ContentLength > MaxPayloadBytes {
 		return gatewayresponse.NewError(gatewayresponse.RequestTooLarge)
 	}
-	idx, params := q.stage.router.Match(q.addr.path, nil)
+	var buf [8]router.Param
+	idx, params := q.stage.router.Match(q.addr.path, buf[:0])
 	if idx < 0 {
 		return q.missingToken()
 	}
 	q.resource = q.stage.resources[idx]
-	q.params = params
 	q.pathParams = make(map[string]string, len(params))
 	for _, p := range params {
 		v, err := url.PathUnescape(p.Value)

@@ -108,25 +108,13 @@ func New(cfg Config) (*Server, error) {
 		listener: ln,
 		location: location,
 		http: &http.Server{
-			Handler:           route(dp, cp),
+			Handler:           dp.Handler(cp),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    1 << 20,
 			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 		},
 	}, nil
-}
-
-// route sends invocations of deployed stages (recognised by their address
-// form) to the data plane and everything else to the control plane.
-func route(dp *dataplane.Handler, cp http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if dp.Owns(r) {
-			dp.ServeHTTP(w, r)
-			return
-		}
-		cp.ServeHTTP(w, r)
-	})
 }
 
 // Addr is the address the server listens on.
