@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,10 +184,11 @@ func compileIntegration(in *model.Integration) (*integration, error) {
 }
 
 func compileIntegrationResponse(code string, r model.IntegrationResponse) (*integrationResponse, error) {
-	cr := &integrationResponse{}
-	if _, err := fmt.Sscanf(code, "%d", &cr.status); err != nil {
+	status, err := strconv.Atoi(code)
+	if err != nil {
 		return nil, fmt.Errorf("integration response status %q: %w", code, err)
 	}
+	cr := &integrationResponse{status: status}
 	if r.SelectionPattern != "" {
 		// API Gateway matches the whole string, as Java's String.matches.
 		re, err := regexp.Compile(`^(?:` + r.SelectionPattern + `)$`)
@@ -195,7 +197,6 @@ func compileIntegrationResponse(code string, r model.IntegrationResponse) (*inte
 		}
 		cr.pattern = re
 	}
-	var err error
 	if cr.params, err = compileMappings(r.ResponseParameters, "method.response.", "integration.response."); err != nil {
 		return nil, err
 	}
@@ -247,60 +248,85 @@ func compileTemplates(kind string, src map[string]string) (map[string]*mapping.T
 	return out, keys, nil
 }
 
-// uriTemplate is an integration URI with {name} path-parameter
-// placeholders and ${stageVariables.name} references.
+// uriTemplate is an integration URI split once, at deployment, into
+// literal text, ${stageVariables.name} references and {name} path-parameter
+// placeholders.
 type uriTemplate struct {
-	raw string
+	raw   string
+	parts []uriPart
 }
+
+type uriPart struct {
+	kind uint8  // uriLiteral, uriStageVariable or uriPathParam
+	text string // literal text, or the variable's or parameter's name
+	raw  string // a placeholder as written, kept when it has no value
+}
+
+const (
+	uriLiteral = iota
+	uriStageVariable
+	uriPathParam
+)
 
 func parseURITemplate(raw string) (uriTemplate, error) {
 	if raw == "" {
 		return uriTemplate{}, fmt.Errorf("integration has no URI")
 	}
-	return uriTemplate{raw: raw}, nil
+	u := uriTemplate{raw: raw}
+	lit := func(t string) {
+		if n := len(u.parts); n > 0 && u.parts[n-1].kind == uriLiteral {
+			u.parts[n-1].text += t
+			return
+		}
+		u.parts = append(u.parts, uriPart{kind: uriLiteral, text: t})
+	}
+	for s := raw; s != ""; {
+		i := strings.IndexAny(s, "${")
+		if i < 0 {
+			lit(s)
+			break
+		}
+		lit(s[:i])
+		s = s[i:]
+		end := strings.IndexByte(s, '}')
+		switch {
+		case strings.HasPrefix(s, "${stageVariables.") && end > 0:
+			u.parts = append(u.parts, uriPart{kind: uriStageVariable, text: s[len("${stageVariables."):end]})
+			s = s[end+1:]
+		case s[0] == '{' && end > 1:
+			u.parts = append(u.parts, uriPart{kind: uriPathParam, text: strings.TrimSuffix(s[1:end], "+"), raw: s[:end+1]})
+			s = s[end+1:]
+		default:
+			lit(s[:1])
+			s = s[1:]
+		}
+	}
+	return u, nil
 }
 
 // expand substitutes stage variables and path parameters into the URI and
 // parses the result. An undefined stage variable or a result that is not an
-// absolute http(s) URL is an invalid endpoint: API_CONFIGURATION_ERROR.
+// absolute http(s) URL is an invalid endpoint: API_CONFIGURATION_ERROR. A
+// placeholder without a parameter stays as written.
 func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]string) (*url.URL, error) {
 	var b strings.Builder
-	s := u.raw
-	for {
-		i := strings.IndexAny(s, "${")
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:i])
-		s = s[i:]
-		if strings.HasPrefix(s, "${stageVariables.") {
-			end := strings.IndexByte(s, '}')
-			if end < 0 {
-				return nil, fmt.Errorf("invalid endpoint address %q", u.raw)
-			}
-			name := s[len("${stageVariables."):end]
-			v, ok := stageVars[name]
-			if !ok || v == "" {
-				return nil, fmt.Errorf("invalid endpoint address %q: stage variable %s is not defined", u.raw, name)
+	for _, p := range u.parts {
+		switch p.kind {
+		case uriLiteral:
+			b.WriteString(p.text)
+		case uriStageVariable:
+			v := stageVars[p.text]
+			if v == "" {
+				return nil, fmt.Errorf("invalid endpoint address %q: stage variable %s is not defined", u.raw, p.text)
 			}
 			b.WriteString(v)
-			s = s[end+1:]
-			continue
-		}
-		if s[0] == '{' {
-			end := strings.IndexByte(s, '}')
-			if end > 0 {
-				name := strings.TrimSuffix(s[1:end], "+")
-				if v, ok := pathParams[name]; ok {
-					b.WriteString(escapePathParam(v))
-					s = s[end+1:]
-					continue
-				}
+		case uriPathParam:
+			if v, ok := pathParams[p.text]; ok {
+				b.WriteString(escapePathParam(v))
+			} else {
+				b.WriteString(p.raw)
 			}
 		}
-		b.WriteByte(s[0])
-		s = s[1:]
 	}
 	target, err := url.Parse(b.String())
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
