@@ -171,11 +171,8 @@ func (h *Handler) updateGatewayResponse(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
-		return nil, err
-	}
-	if err := patch.CheckOps("updateGatewayResponseInput", doc.PatchOperations); err != nil {
+	ops, _, err := c.patchOps("updateGatewayResponseInput", false)
+	if err != nil {
 		return nil, err
 	}
 	apiID := c.params["restapi_id"]
@@ -200,7 +197,7 @@ func (h *Handler) updateGatewayResponse(c *call) (any, error) {
 		if cur.ResponseTemplates == nil {
 			cur.ResponseTemplates = map[string]string{}
 		}
-		for _, op := range doc.PatchOperations {
+		for _, op := range ops {
 			if err := patchGatewayResponse(&cur, op); err != nil {
 				return err
 			}

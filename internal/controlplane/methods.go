@@ -39,10 +39,6 @@ var httpMethods = []string{"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "
 
 var authorizationTypes = []string{"NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"}
 
-// patchOpOrder is the order in which AWS lists the patch operations in its
-// ValidationException (the same as package patch's).
-var patchOpOrder = []string{"add", "remove", "move", "test", "replace", "copy"}
-
 func methodNotFound() error   { return awserr.NotFound(msgMethodNotFound) }
 func responseNotFound() error { return awserr.NotFound(msgResponseNotFound) }
 

@@ -308,20 +308,17 @@ func (h *Handler) deleteRestAPI(c *call) (any, error) {
 }
 
 func (h *Handler) updateRestAPI(c *call) (any, error) {
-	var doc patch.Document
-	if err := c.decode(&doc); err != nil {
-		return nil, err
-	}
-	if err := patch.CheckOps("updateRestApiInput", doc.PatchOperations); err != nil {
+	ops, _, err := c.patchOps("updateRestApiInput", false)
+	if err != nil {
 		return nil, err
 	}
 	var out restAPIJSON
-	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+	err = h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
 		api, err := loadAPI(tx, c.scope, c.params["restapi_id"])
 		if err != nil {
 			return err
 		}
-		for _, op := range doc.PatchOperations {
+		for _, op := range ops {
 			if err := patchRestAPI(&api, op); err != nil {
 				return err
 			}

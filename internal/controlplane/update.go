@@ -2,7 +2,6 @@ package controlplane
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gantryproject/gantry/internal/awserr"
@@ -25,7 +24,7 @@ func (c *call) patchOps(input string, statusCode bool) (ops []patch.Operation, c
 		return nil, "", err
 	}
 	var v awserr.Validation
-	checkPatchOpsInto(&v, input, doc.PatchOperations)
+	patch.CheckOpsInto(&v, input, doc.PatchOperations)
 	if statusCode {
 		code = statusCodeLabel(c, &v)
 	}
@@ -48,20 +47,6 @@ func (h *Handler) updateMethodOut(c *call, missing error, fn func(res *model.Res
 		return nil, err
 	}
 	return out, nil
-}
-
-// checkPatchOpsInto records unknown patch ops in v, as patch.CheckOps does,
-// so that they can be reported together with other input violations (AWS
-// lists the ops first, then the statusCode label).
-func checkPatchOpsInto(v *awserr.Validation, input string, ops []patch.Operation) {
-	for i, o := range ops {
-		if o.Op == nil {
-			continue
-		}
-		if !slices.Contains(patchOpOrder, *o.Op) {
-			v.Enum(input+".patchOperations."+strconv.Itoa(i+1)+".member.op", *o.Op, patchOpOrder)
-		}
-	}
 }
 
 // opTarget reads what applying one patch operation needs: its op, the

@@ -70,6 +70,13 @@ func (o Operation) PathString() string {
 // e.g. "updateGatewayResponseInput"; indexes in the message are 1-based.
 func CheckOps(input string, ops []Operation) error {
 	var v awserr.Validation
+	CheckOpsInto(&v, input, ops)
+	return v.Err()
+}
+
+// CheckOpsInto is CheckOps recording the violations in v, so that they are
+// reported together with other input violations (AWS lists the ops first).
+func CheckOpsInto(v *awserr.Validation, input string, ops []Operation) {
 	for i, o := range ops {
 		if o.Op == nil {
 			continue
@@ -80,7 +87,6 @@ func CheckOps(input string, ops []Operation) error {
 			v.Enum(input+".patchOperations."+strconv.Itoa(i+1)+".member.op", *o.Op, enumMessageOrder)
 		}
 	}
-	return v.Err()
 }
 
 // InvalidPath is AWS's BadRequestException for a path the resource does not
