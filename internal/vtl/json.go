@@ -1,9 +1,7 @@
 package vtl
 
 import (
-	"errors"
 	"fmt"
-	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -44,21 +42,17 @@ func (p *jsonParser) value() (Value, error) {
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
-		p.depth++
-		if p.depth > maxJSONDepth {
-			return nil, p.fail("nesting too deep")
+		empty, err := p.open('}')
+		if err != nil {
+			return nil, err
 		}
-		p.i++
-		p.ws()
-		if p.i < len(p.b) && p.b[p.i] == '}' {
-			p.i++
-			p.depth--
+		if empty {
 			return NewMap(), nil
 		}
 		base := len(p.stack)
 		for {
 			p.ws()
-			if p.i >= len(p.b) || p.b[p.i] != '"' {
+			if !p.at('"') {
 				return nil, p.fail("expected object key")
 			}
 			k, err := p.str()
@@ -66,7 +60,7 @@ func (p *jsonParser) value() (Value, error) {
 				return nil, err
 			}
 			p.ws()
-			if p.i >= len(p.b) || p.b[p.i] != ':' {
+			if !p.at(':') {
 				return nil, p.fail("expected ':'")
 			}
 			p.i++
@@ -75,39 +69,29 @@ func (p *jsonParser) value() (Value, error) {
 				return nil, err
 			}
 			p.stack = append(p.stack, k, v)
-			p.ws()
-			if p.i >= len(p.b) {
-				return nil, p.fail("unexpected end of input")
+			more, err := p.next('}')
+			if err != nil {
+				return nil, err
 			}
-			if p.b[p.i] == ',' {
-				p.i++
-				continue
+			if !more {
+				break
 			}
-			if p.b[p.i] == '}' {
-				p.i++
-				p.depth--
-				kv := p.stack[base:]
-				n := len(kv) / 2
-				m := &Map{keys: make([]Value, 0, n), vals: make([]Value, 0, n)}
-				for j := 0; j < len(kv); j += 2 {
-					m.Put(kv[j], kv[j+1])
-				}
-				clear(kv)
-				p.stack = p.stack[:base]
-				return m, nil
-			}
-			return nil, p.fail("expected ',' or '}'")
 		}
+		kv := p.stack[base:]
+		n := len(kv) / 2
+		m := &Map{keys: make([]Value, 0, n), vals: make([]Value, 0, n)}
+		for j := 0; j < len(kv); j += 2 {
+			m.Put(kv[j], kv[j+1])
+		}
+		clear(kv)
+		p.stack = p.stack[:base]
+		return m, nil
 	case c == '[':
-		p.depth++
-		if p.depth > maxJSONDepth {
-			return nil, p.fail("nesting too deep")
+		empty, err := p.open(']')
+		if err != nil {
+			return nil, err
 		}
-		p.i++
-		p.ws()
-		if p.i < len(p.b) && p.b[p.i] == ']' {
-			p.i++
-			p.depth--
+		if empty {
 			return &List{JSON: p.smart}, nil
 		}
 		base := len(p.stack)
@@ -117,24 +101,18 @@ func (p *jsonParser) value() (Value, error) {
 				return nil, err
 			}
 			p.stack = append(p.stack, v)
-			p.ws()
-			if p.i >= len(p.b) {
-				return nil, p.fail("unexpected end of input")
+			more, err := p.next(']')
+			if err != nil {
+				return nil, err
 			}
-			if p.b[p.i] == ',' {
-				p.i++
-				continue
+			if !more {
+				break
 			}
-			if p.b[p.i] == ']' {
-				p.i++
-				p.depth--
-				l := &List{JSON: p.smart, Items: append([]Value(nil), p.stack[base:]...)}
-				clear(p.stack[base:])
-				p.stack = p.stack[:base]
-				return l, nil
-			}
-			return nil, p.fail("expected ',' or ']'")
 		}
+		l := &List{JSON: p.smart, Items: append([]Value(nil), p.stack[base:]...)}
+		clear(p.stack[base:])
+		p.stack = p.stack[:base]
+		return l, nil
 	case c == '"':
 		return p.str()
 	case c == 't':
@@ -147,6 +125,45 @@ func (p *jsonParser) value() (Value, error) {
 		return p.num()
 	}
 	return nil, p.fail("unexpected character")
+}
+
+// at reports whether the next byte is c.
+func (p *jsonParser) at(c byte) bool { return p.i < len(p.b) && p.b[p.i] == c }
+
+// open consumes the '{' or '[' at p.i and reports whether the object or
+// array is empty, in which case its closing bracket is consumed too.
+func (p *jsonParser) open(close byte) (empty bool, err error) {
+	p.depth++
+	if p.depth > maxJSONDepth {
+		return false, p.fail("nesting too deep")
+	}
+	p.i++
+	p.ws()
+	if p.at(close) {
+		p.i++
+		p.depth--
+		return true, nil
+	}
+	return false, nil
+}
+
+// next consumes the ',' or the closing bracket that follows a member of an
+// object or array; more reports a ','.
+func (p *jsonParser) next(close byte) (more bool, err error) {
+	p.ws()
+	if p.i >= len(p.b) {
+		return false, p.fail("unexpected end of input")
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return true, nil
+	case close:
+		p.i++
+		p.depth--
+		return false, nil
+	}
+	return false, p.fail("expected ',' or '" + string(close) + "'")
 }
 
 func (p *jsonParser) lit(word string, v Value) (Value, error) {
@@ -173,35 +190,23 @@ func (p *jsonParser) num() (Value, error) {
 	if digits() == 0 {
 		return nil, p.fail("invalid number")
 	}
-	isInt := true
-	if p.i < len(p.b) && p.b[p.i] == '.' {
+	if p.at('.') {
 		p.i++
-		isInt = false
 		if digits() == 0 {
 			return nil, p.fail("invalid number")
 		}
 	}
-	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+	if p.at('e') || p.at('E') {
 		p.i++
-		isInt = false
-		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
+		if p.at('+') || p.at('-') {
 			p.i++
 		}
 		if digits() == 0 {
 			return nil, p.fail("invalid number")
 		}
 	}
-	s := string(p.b[start:p.i])
-	if isInt {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return n, nil
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, p.fail("invalid number")
-	}
-	return f, nil
+	// a valid JSON number: strconv accepts it (out of range gives ±Inf or 0)
+	return numberFromJSON(string(p.b[start:p.i])), nil
 }
 
 func (p *jsonParser) str() (string, error) {

@@ -184,6 +184,16 @@ func argInt(args []Value, i int) (int, bool) {
 	return int(n), ok
 }
 
+// argStringOrChar reads a String argument or an int one standing for a
+// char, as String.indexOf(int ch) takes.
+func argStringOrChar(args []Value, i int) (string, bool) {
+	if a, ok := argString(args, i); ok {
+		return a, true
+	}
+	c, ok := argInt(args, i)
+	return string(rune(c)), ok
+}
+
 func (s *state) checkLen(n int, pos int) error {
 	if n > s.opts.MaxOutputSize {
 		return s.limitf(pos, "string exceeds %d bytes", s.opts.MaxOutputSize)
@@ -243,13 +253,9 @@ func (s *state) stringMethod(str string, name string, args []Value, pos int) (Va
 				return str + a, nil
 			}
 		case "indexOf", "lastIndexOf":
-			a, ok := argString(args, 0)
+			a, ok := argStringOrChar(args, 0)
 			if !ok {
-				c, isInt := argInt(args, 0)
-				if !isInt {
-					return nil, nil
-				}
-				a = string(rune(c))
+				return nil, nil
 			}
 			j := newJString(str)
 			var i int
@@ -314,13 +320,9 @@ func (s *state) stringMethod(str string, name string, args []Value, pos int) (Va
 			}
 			return j.slice(b, e), nil
 		case "indexOf", "lastIndexOf":
-			a, ok := argString(args, 0)
+			a, ok := argStringOrChar(args, 0)
 			if !ok {
-				c, isInt := argInt(args, 0)
-				if !isInt {
-					return nil, nil
-				}
-				a = string(rune(c))
+				return nil, nil
 			}
 			from, ok := argInt(args, 1)
 			if !ok {
@@ -469,12 +471,7 @@ func (s *state) mapMethod(m *Map, name string, args []Value, pos int) (Value, er
 			_, ok := m.Get(args[0])
 			return ok, nil
 		case "containsValue":
-			for _, v := range m.vals {
-				if javaEquals(args[0], v) {
-					return true, nil
-				}
-			}
-			return false, nil
+			return indexEqual(m.vals, args[0]) >= 0, nil
 		case "remove":
 			return m.Remove(args[0]), nil
 		case "putAll":
@@ -511,6 +508,17 @@ func (s *state) mapMethod(m *Map, name string, args []Value, pos int) (Value, er
 }
 
 // --- java.util.List --------------------------------------------------------
+
+// indexEqual returns the index of the first item that v equals (Java
+// equals()), or -1.
+func indexEqual(items []Value, v Value) int {
+	for i, e := range items {
+		if javaEquals(v, e) {
+			return i
+		}
+	}
+	return -1
+}
 
 func (s *state) listMethod(l *List, name string, args []Value, pos int) (Value, error) {
 	bounds := func(i, n int) error {
@@ -557,20 +565,14 @@ func (s *state) listMethod(l *List, name string, args []Value, pos int) (Value, 
 			l.Items = append(l.Items, src.Items...)
 			return len(src.Items) > 0, nil
 		case "contains":
-			for _, v := range l.Items {
-				if javaEquals(args[0], v) {
-					return true, nil
-				}
-			}
-			return false, nil
-		case "indexOf", "lastIndexOf":
+			return indexEqual(l.Items, args[0]) >= 0, nil
+		case "indexOf":
+			return int64(indexEqual(l.Items, args[0])), nil
+		case "lastIndexOf":
 			idx := -1
 			for i, v := range l.Items {
 				if javaEquals(args[0], v) {
 					idx = i
-					if name == "indexOf" {
-						break
-					}
 				}
 			}
 			return int64(idx), nil
@@ -584,11 +586,9 @@ func (s *state) listMethod(l *List, name string, args []Value, pos int) (Value, 
 				l.Items = append(l.Items[:i], l.Items[i+1:]...)
 				return old, nil
 			}
-			for i, v := range l.Items {
-				if javaEquals(args[0], v) {
-					l.Items = append(l.Items[:i], l.Items[i+1:]...)
-					return true, nil
-				}
+			if i := indexEqual(l.Items, args[0]); i >= 0 {
+				l.Items = append(l.Items[:i], l.Items[i+1:]...)
+				return true, nil
 			}
 			return false, nil
 		case "equals":

@@ -130,15 +130,7 @@ func (p *parser) wordAt(i int) (string, int, bool) {
 	if !(isAlpha(c) || c == '_' || (!brace && c == '@')) {
 		return "", i, false
 	}
-	k := j + 1
-	for k < len(p.src) {
-		c := p.src[k]
-		if isAlpha(c) || isDigit(c) || c == '_' || c == '@' {
-			k++
-			continue
-		}
-		break
-	}
+	k := p.wordEnd(j + 1)
 	if brace {
 		if p.at(k) != '}' {
 			return "", i, false
@@ -148,14 +140,19 @@ func (p *parser) wordAt(i int) (string, int, bool) {
 	return p.src[j:k], k, false
 }
 
+// blankEnd returns the end of the run of spaces and tabs starting at i.
+func (p *parser) blankEnd(i int) int {
+	for i < len(p.src) && (p.src[i] == ' ' || p.src[i] == '\t') {
+		i++
+	}
+	return i
+}
+
 // eatNewline consumes [ \t]* followed by a newline at i, as the tokens that
 // close a directive (")" of a directive, #else, #end) do in Velocity 1.7.
 // Without a newline nothing is consumed.
 func (p *parser) eatNewline(i int) int {
-	j := i
-	for j < len(p.src) && (p.src[j] == ' ' || p.src[j] == '\t') {
-		j++
-	}
+	j := p.blankEnd(i)
 	if j < len(p.src) {
 		if p.src[j] == '\n' {
 			return j + 1
@@ -176,10 +173,7 @@ func (p *parser) eatNewline(i int) int {
 // when the whitespace begins a token, e.g. at the start of a line that
 // follows a gobbled newline, or right after a reference).
 func (p *parser) matchSet(i int) (int, bool) {
-	j := i
-	for j < len(p.src) && (p.src[j] == ' ' || p.src[j] == '\t') {
-		j++
-	}
+	j := p.blankEnd(i)
 	switch {
 	case strings.HasPrefix(p.src[j:], "#set"):
 		j += 4
@@ -400,31 +394,47 @@ func (p *parser) parseCondition(dirPos int) (expr, error) {
 		return nil, p.errorf(p.pos, "expected '(' after directive")
 	}
 	p.pos++
+	return p.parseClosedExpr("expected ')' to close directive condition")
+}
+
+// parseClosedExpr parses an expression followed by the ")" that closes a
+// directive and swallows a trailing newline; closeMsg is the error when
+// the ")" is missing.
+func (p *parser) parseClosedExpr(closeMsg string) (expr, error) {
 	e, err := p.parseExpr()
 	if err != nil {
 		return nil, err
 	}
 	if p.at(p.pos) != ')' {
-		return nil, p.errorf(p.pos, "expected ')' to close directive condition")
+		return nil, p.errorf(p.pos, "%s", closeMsg)
 	}
 	p.pos = p.eatNewline(p.pos + 1)
 	return e, nil
 }
 
+// parseBody parses the body of the block directive #name that starts at
+// start, up to its #end.
+func (p *parser) parseBody(start int, name string) ([]node, error) {
+	body, term, _, err := p.parseBlock(true)
+	if err != nil {
+		return nil, err
+	}
+	if term != termEnd {
+		return nil, p.errorf(start, "#%s without #end", name)
+	}
+	return body, nil
+}
+
+// simpleRef returns e as a reference without modifiers ($a, not $a.b).
+func simpleRef(e expr) (*reference, bool) {
+	r, ok := e.(*reference)
+	return r, ok && len(r.mods) == 0
+}
+
 // hasLeftParen is Velocity's isLeftParenthesis lookahead: optional
 // whitespace (newlines included) followed by '('.
 func (p *parser) hasLeftParen(i int) bool {
-	for i < len(p.src) {
-		switch p.src[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-			continue
-		case '(':
-			return true
-		}
-		return false
-	}
-	return false
+	return p.at(p.wsEnd(i)) == '('
 }
 
 // parseDirective handles #word. It returns either a node or, for something
@@ -454,12 +464,9 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 				cond = next
 				continue
 			case termElse:
-				els, term, _, err := p.parseBlock(true)
+				els, err := p.parseBody(start, "else")
 				if err != nil {
 					return nil, "", err
-				}
-				if term != termEnd {
-					return nil, "", p.errorf(start, "#else without #end")
 				}
 				n.els = els
 				if n.els == nil {
@@ -489,35 +496,10 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		}
 		return nil, p.src[start:wend], nil
 	}
-	// directive arguments
 	p.pos = wend
-	p.skipWS()
-	p.pos++ // '('
-	var args []expr
-	var argPos []int
-	for {
-		save := p.pos
-		p.skipWS()
-		if p.at(p.pos) == ')' {
-			break
-		}
-		if len(args) > 0 {
-			if p.at(p.pos) == ',' {
-				p.pos++
-				p.skipWS()
-			}
-		}
-		if p.at(p.pos) == ')' && len(args) > 0 {
-			p.pos = save
-			return nil, "", p.errorf(p.pos, "unexpected ',' in directive arguments")
-		}
-		ap := p.pos
-		a, err := p.parseDirectiveArg()
-		if err != nil {
-			return nil, "", err
-		}
-		args = append(args, a)
-		argPos = append(argPos, ap)
+	args, argPos, err := p.parseDirectiveArgs()
+	if err != nil {
+		return nil, "", err
 	}
 	end := p.eatNewline(p.pos + 1)
 	p.pos = end
@@ -530,8 +512,8 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		if len(args) != 3 {
 			return nil, "", p.errorf(start, "#foreach expects ($item in $collection)")
 		}
-		ref, ok := args[0].(*reference)
-		if !ok || len(ref.mods) > 0 {
+		ref, ok := simpleRef(args[0])
+		if !ok {
 			return nil, "", p.errorf(argPos[0], "#foreach loop variable must be a simple reference")
 		}
 		if wd, ok := args[1].(*wordExpr); !ok || wd.word != "in" {
@@ -540,12 +522,9 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		if _, ok := args[2].(*wordExpr); ok {
 			return nil, "", p.errorf(argPos[2], "invalid #foreach collection")
 		}
-		body, term, _, err := p.parseBlock(true)
+		body, err := p.parseBody(start, "foreach")
 		if err != nil {
 			return nil, "", err
-		}
-		if term != termEnd {
-			return nil, "", p.errorf(start, "#foreach without #end")
 		}
 		return &foreachNode{pos: start, slot: ref.slot, iter: args[2], body: body}, "", nil
 	case "macro":
@@ -558,19 +537,16 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		}
 		def := &macroDef{pos: start, name: wd.word}
 		for i, a := range args[1:] {
-			r, ok := a.(*reference)
-			if !ok || len(r.mods) > 0 {
+			r, ok := simpleRef(a)
+			if !ok {
 				return nil, "", p.errorf(argPos[i+1], "macro parameters must be references")
 			}
 			def.params = append(def.params, r.slot)
 		}
 		p.macroNames[wd.word] = true
-		body, term, _, err := p.parseBlock(true)
+		body, err := p.parseBody(start, "macro")
 		if err != nil {
 			return nil, "", err
-		}
-		if term != termEnd {
-			return nil, "", p.errorf(start, "#macro without #end")
 		}
 		def.body = body
 		if _, dup := p.macros[def.name]; !dup {
@@ -581,16 +557,13 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		if len(args) != 1 {
 			return nil, "", p.errorf(start, "#define expects one reference")
 		}
-		r, ok := args[0].(*reference)
-		if !ok || len(r.mods) > 0 {
+		r, ok := simpleRef(args[0])
+		if !ok {
 			return nil, "", p.errorf(argPos[0], "#define expects a simple reference")
 		}
-		body, term, _, err := p.parseBlock(true)
+		body, err := p.parseBody(start, "define")
 		if err != nil {
 			return nil, "", err
-		}
-		if term != termEnd {
-			return nil, "", p.errorf(start, "#define without #end")
 		}
 		return &defineNode{pos: start, slot: r.slot, body: body}, "", nil
 	case "break":
@@ -606,6 +579,39 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		return &forbiddenNode{pos: start, name: w}, "", nil
 	}
 	return nil, "", p.errorf(start, "unsupported directive #%s", w)
+}
+
+// parseDirectiveArgs parses the parenthesised argument list of a directive
+// or macro call (commas optional, as in Velocity 1.7) from p.pos, which is
+// before the "(", and leaves p.pos at the closing ")". argPos holds the
+// offset of each argument.
+func (p *parser) parseDirectiveArgs() (args []expr, argPos []int, err error) {
+	p.skipWS()
+	p.pos++ // '('
+	for {
+		save := p.pos
+		p.skipWS()
+		if p.at(p.pos) == ')' {
+			return args, argPos, nil
+		}
+		if len(args) > 0 {
+			if p.at(p.pos) == ',' {
+				p.pos++
+				p.skipWS()
+			}
+		}
+		if p.at(p.pos) == ')' && len(args) > 0 {
+			p.pos = save
+			return nil, nil, p.errorf(p.pos, "unexpected ',' in directive arguments")
+		}
+		ap := p.pos
+		a, err := p.parseDirectiveArg()
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, a)
+		argPos = append(argPos, ap)
+	}
 }
 
 // parseSet parses the rest of #set( $ref = expr ).
@@ -637,14 +643,10 @@ func (p *parser) parseSet(start int) (node, error) {
 		return nil, p.errorf(p.pos, "expected '=' in #set")
 	}
 	p.pos++
-	rhs, err := p.parseExpr()
+	rhs, err := p.parseClosedExpr("expected ')' to close #set")
 	if err != nil {
 		return nil, err
 	}
-	if p.at(p.pos) != ')' {
-		return nil, p.errorf(p.pos, "expected ')' to close #set")
-	}
-	p.pos = p.eatNewline(p.pos + 1)
 	return &setNode{pos: start, lhs: ref, rhs: rhs}, nil
 }
 
@@ -751,15 +753,19 @@ func (p *parser) parseParams(close byte) ([]expr, error) {
 	}
 }
 
-func (p *parser) skipWS() {
-	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
+func (p *parser) skipWS() { p.pos = p.wsEnd(p.pos) }
+
+// wsEnd returns the end of the whitespace (newlines included) starting at i.
+func (p *parser) wsEnd(i int) int {
+	for i < len(p.src) {
+		switch p.src[i] {
 		case ' ', '\t', '\n', '\r':
-			p.pos++
+			i++
 			continue
 		}
-		return
+		break
 	}
+	return i
 }
 
 // parseIndexParam: string, integer, true, false or reference.
@@ -768,7 +774,7 @@ func (p *parser) parseIndexParam() (expr, error) {
 	switch {
 	case c == '"' || c == '\'':
 		return p.parseString()
-	case isDigit(c) || c == '-' && isDigit(p.at(p.pos+1)):
+	case p.atInteger():
 		e, isInt, err := p.parseNumber()
 		if err == nil && !isInt {
 			return nil, p.errorf(p.pos, "index must be an integer, string or reference")
@@ -782,6 +788,13 @@ func (p *parser) parseIndexParam() (expr, error) {
 		return &literalExpr{v: w == "true"}, nil
 	}
 	return nil, p.errorf(p.pos, "invalid index")
+}
+
+// atInteger reports whether an INTEGER_LITERAL (digits, optionally after a
+// '-') starts at p.pos.
+func (p *parser) atInteger() bool {
+	c := p.at(p.pos)
+	return isDigit(c) || c == '-' && isDigit(p.at(p.pos+1))
 }
 
 func (p *parser) parseRefOperand() (expr, error) {
@@ -801,16 +814,21 @@ func (p *parser) peekWord() string {
 	if !(isAlpha(c) || c == '_' || c == '@') {
 		return ""
 	}
-	j := p.pos + 1
-	for j < len(p.src) {
-		c := p.src[j]
+	return p.src[p.pos:p.wordEnd(p.pos+1)]
+}
+
+// wordEnd returns the end of the directive-state WORD characters
+// ([a-zA-Z0-9_@]*) starting at i.
+func (p *parser) wordEnd(i int) int {
+	for i < len(p.src) {
+		c := p.src[i]
 		if isAlpha(c) || isDigit(c) || c == '_' || c == '@' {
-			j++
+			i++
 			continue
 		}
 		break
 	}
-	return p.src[p.pos:j]
+	return i
 }
 
 // parseParameter parses a method argument or list/map element: literals,
@@ -1006,7 +1024,7 @@ func (p *parser) parseListOrRange() (expr, error) {
 	// range?
 	save := p.pos
 	c := p.at(p.pos)
-	if c == '$' || isDigit(c) || c == '-' && isDigit(p.at(p.pos+1)) {
+	if c == '$' || p.atInteger() {
 		var from expr
 		var err error
 		if c == '$' {
@@ -1027,7 +1045,7 @@ func (p *parser) parseListOrRange() (expr, error) {
 				c := p.at(p.pos)
 				if c == '$' {
 					to, err = p.parseRefOperand()
-				} else if isDigit(c) || c == '-' && isDigit(p.at(p.pos+1)) {
+				} else if p.atInteger() {
 					var isInt bool
 					to, isInt, err = p.parseNumber()
 					if err == nil && !isInt {

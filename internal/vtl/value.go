@@ -212,43 +212,40 @@ func FromGo(v any) Value {
 	case []byte:
 		return string(x)
 	case map[string]string:
-		m := NewMap()
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.Put(k, x[k])
-		}
-		return m
+		return mapFromGo(x)
 	case map[string]any:
-		m := NewMap()
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			m.Put(k, FromGo(x[k]))
-		}
-		return m
+		return mapFromGo(x)
 	case []any:
-		l := &List{Items: make([]Value, len(x))}
-		for i, e := range x {
-			l.Items[i] = FromGo(e)
-		}
-		return l
+		return listFromGo(x)
 	case []string:
-		l := &List{Items: make([]Value, len(x))}
-		for i, e := range x {
-			l.Items[i] = e
-		}
-		return l
+		return listFromGo(x)
 	case fmt.Stringer:
 		return x.String()
 	}
 	return fmt.Sprint(v)
+}
+
+// mapFromGo converts a Go map into a Map with its keys sorted.
+func mapFromGo[V any](x map[string]V) *Map {
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	m := NewMap()
+	for _, k := range keys {
+		m.Put(k, FromGo(x[k]))
+	}
+	return m
+}
+
+// listFromGo converts a Go slice into a List.
+func listFromGo[V any](x []V) *List {
+	l := &List{Items: make([]Value, len(x))}
+	for i, e := range x {
+		l.Items[i] = FromGo(e)
+	}
+	return l
 }
 
 func numberFromJSON(s string) Value {
@@ -519,19 +516,18 @@ func compareNumbers(a, b Value) int {
 	ai, aok := a.(int64)
 	bi, bok := b.(int64)
 	if aok && bok {
-		switch {
-		case ai < bi:
-			return -1
-		case ai > bi:
-			return 1
-		}
-		return 0
+		return compareOrdered(ai, bi)
 	}
-	af, bf := toFloat(a), toFloat(b)
+	return compareOrdered(toFloat(a), toFloat(b))
+}
+
+// compareOrdered returns -1, 0 or 1; unordered values (NaN) compare as
+// equal.
+func compareOrdered[T int64 | float64](a, b T) int {
 	switch {
-	case af < bf:
+	case a < b:
 		return -1
-	case af > bf:
+	case a > b:
 		return 1
 	}
 	return 0
