@@ -71,6 +71,25 @@ type ReadTx interface {
 	// Tags returns the tags of the resource at the given path, such as
 	// "/restapis/abc123defg" (an ARN's resource part). Never nil.
 	Tags(resource string) (map[string]string, error)
+
+	// APIKey returns one API key, or ErrNotFound.
+	APIKey(id string) (model.APIKey, error)
+	// APIKeys lists the scope's API keys in creation order.
+	APIKeys() ([]model.APIKey, error)
+	// UsagePlan returns one usage plan, or ErrNotFound.
+	UsagePlan(id string) (model.UsagePlan, error)
+	// UsagePlans lists the scope's usage plans in creation order.
+	UsagePlans() ([]model.UsagePlan, error)
+	// UsagePlanKeys lists the ids of the API keys added to a plan, in the
+	// order they were added; ErrNotFound if the plan does not exist.
+	UsagePlanKeys(planID string) ([]string, error)
+	// Account returns the scope's account settings, or ErrNotFound if they
+	// were never changed.
+	Account() (model.Account, error)
+	// Usage returns a plan's daily usage records for days from..to
+	// (inclusive, "2006-01-02"), of one key or, with keyID "", of all keys,
+	// ordered by key then day. Days without a record are left out.
+	Usage(planID, keyID, from, to string) ([]model.DailyUsage, error)
 }
 
 // Tx reads and writes within one scope.
@@ -113,4 +132,33 @@ type Tx interface {
 	TagResource(resource string, tags map[string]string) error
 	// UntagResource removes the given tag keys; absent keys are ignored.
 	UntagResource(resource string, keys []string) error
+
+	// CreateAPIKey stores a new API key; ErrExists if its id or its value is
+	// taken in this scope.
+	CreateAPIKey(k model.APIKey) error
+	// PutAPIKey replaces an existing key; ErrNotFound if absent, ErrExists
+	// if its value is another key's in this scope.
+	PutAPIKey(k model.APIKey) error
+	// DeleteAPIKey removes a key and its usage-plan memberships; ErrNotFound
+	// if absent.
+	DeleteAPIKey(id string) error
+	// CreateUsagePlan stores a new plan; ErrExists if the id is taken.
+	CreateUsagePlan(p model.UsagePlan) error
+	// PutUsagePlan replaces an existing plan; ErrNotFound if absent.
+	PutUsagePlan(p model.UsagePlan) error
+	// DeleteUsagePlan removes a plan, its key memberships and its usage
+	// records; ErrNotFound if absent.
+	DeleteUsagePlan(id string) error
+	// AddUsagePlanKey adds a key to a plan; ErrNotFound if either does not
+	// exist, ErrExists if the key is already in the plan.
+	AddUsagePlanKey(planID, keyID string) error
+	// RemoveUsagePlanKey removes a key from a plan; ErrNotFound if it is not
+	// in the plan.
+	RemoveUsagePlanKey(planID, keyID string) error
+	// PutAccount replaces the scope's account settings.
+	PutAccount(a model.Account) error
+	// AddUsage adds each record's Used and Granted to what is stored for
+	// that plan, key and day (a missing day counts as zero). Records of
+	// plans that no longer exist are dropped without error.
+	AddUsage(planID string, days []model.DailyUsage) error
 }

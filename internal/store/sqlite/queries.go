@@ -32,6 +32,30 @@ const (
 	qDeleteGatewayResponse = `DELETE FROM gateway_responses WHERE account=? AND region=? AND api_id=? AND response_type=?`
 	qTagResource           = `INSERT INTO tags (account, region, resource, key, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, resource, key) DO UPDATE SET value=excluded.value`
 	qUntagResource         = `DELETE FROM tags WHERE account=? AND region=? AND resource=? AND key=?`
+
+	qAPIKey             = `SELECT doc FROM api_keys WHERE account=? AND region=? AND id=?`
+	qAPIKeys            = `SELECT doc FROM api_keys WHERE account=? AND region=? ORDER BY seq`
+	qAPIKeyExists       = `SELECT 1 FROM api_keys WHERE account=? AND region=? AND id=?`
+	qInsertAPIKey       = `INSERT INTO api_keys (account, region, id, value, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateAPIKey       = `UPDATE api_keys SET value=?4, doc=?5 WHERE account=?1 AND region=?2 AND id=?3`
+	qDeleteAPIKey       = `DELETE FROM api_keys WHERE account=? AND region=? AND id=?`
+	qUsagePlan          = `SELECT doc FROM usage_plans WHERE account=? AND region=? AND id=?`
+	qUsagePlans         = `SELECT doc FROM usage_plans WHERE account=? AND region=? ORDER BY seq`
+	qUsagePlanExists    = `SELECT 1 FROM usage_plans WHERE account=? AND region=? AND id=?`
+	qInsertUsagePlan    = `INSERT INTO usage_plans (account, region, id, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateUsagePlan    = `UPDATE usage_plans SET doc=?4 WHERE account=?1 AND region=?2 AND id=?3`
+	qDeleteUsagePlan    = `DELETE FROM usage_plans WHERE account=? AND region=? AND id=?`
+	qUsagePlanKeys      = `SELECT key_id FROM usage_plan_keys WHERE account=? AND region=? AND plan_id=? ORDER BY seq`
+	qAddUsagePlanKey    = `INSERT INTO usage_plan_keys (account, region, plan_id, key_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qRemoveUsagePlanKey = `DELETE FROM usage_plan_keys WHERE account=? AND region=? AND plan_id=? AND key_id=?`
+	qAccount            = `SELECT doc FROM accounts WHERE account=? AND region=?`
+	qPutAccount         = `INSERT INTO accounts (account, region, doc) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET doc=excluded.doc`
+	// qUsage's key_id test matches every key when ?4 is "".
+	qUsage = `SELECT key_id, day, used, granted FROM usage WHERE account=?1 AND region=?2 AND plan_id=?3 AND (?4='' OR key_id=?4) AND day>=?5 AND day<=?6 ORDER BY key_id, day`
+	// qAddUsage adds to the day's counts, but only while the plan exists.
+	qAddUsage = `INSERT INTO usage (account, region, plan_id, key_id, day, used, granted)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM usage_plans WHERE account=?1 AND region=?2 AND id=?3)
+ON CONFLICT (account, region, plan_id, key_id, day) DO UPDATE SET used=used+excluded.used, granted=granted+excluded.granted`
 )
 
 // qScopes is the one statement that spans scopes: it is run by Store.Scopes,
@@ -46,5 +70,9 @@ var queries = []string{
 	qInsertDeployment, qUpdateDeployment, qDeleteDeployment,
 	qInsertStage, qUpdateStage, qDeleteStage,
 	qPutGatewayResponse, qDeleteGatewayResponse, qTagResource, qUntagResource,
+	qAPIKey, qAPIKeys, qAPIKeyExists, qInsertAPIKey, qUpdateAPIKey, qDeleteAPIKey,
+	qUsagePlan, qUsagePlans, qUsagePlanExists, qInsertUsagePlan, qUpdateUsagePlan, qDeleteUsagePlan,
+	qUsagePlanKeys, qAddUsagePlanKey, qRemoveUsagePlanKey,
+	qAccount, qPutAccount, qUsage, qAddUsage,
 	qScopes,
 }

@@ -65,4 +65,58 @@ CREATE TABLE stages (
 	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
 );
 `,
+	// 3: API keys, usage plans and their keys, account settings, daily
+	// usage. A key's value is unique in its scope, as the data plane finds
+	// keys by value. Deleting a plan or a key removes its memberships;
+	// deleting a plan removes its usage, but usage stays after its key's
+	// deletion (AWS keeps reporting it).
+	`
+CREATE TABLE api_keys (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	value   TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, id),
+	UNIQUE (account, region, value)
+);
+CREATE TABLE usage_plans (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, id)
+);
+CREATE TABLE usage_plan_keys (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	key_id  TEXT NOT NULL,
+	UNIQUE (account, region, plan_id, key_id),
+	FOREIGN KEY (account, region, plan_id) REFERENCES usage_plans (account, region, id) ON DELETE CASCADE,
+	FOREIGN KEY (account, region, key_id) REFERENCES api_keys (account, region, id) ON DELETE CASCADE
+);
+-- The cascade from api_keys looks memberships up by key.
+CREATE INDEX usage_plan_keys_by_key ON usage_plan_keys (account, region, key_id);
+CREATE TABLE accounts (
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	PRIMARY KEY (account, region)
+);
+CREATE TABLE usage (
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	key_id  TEXT NOT NULL,
+	day     TEXT NOT NULL,
+	used    INTEGER NOT NULL,
+	granted INTEGER NOT NULL,
+	PRIMARY KEY (account, region, plan_id, key_id, day),
+	FOREIGN KEY (account, region, plan_id) REFERENCES usage_plans (account, region, id) ON DELETE CASCADE
+);
+`,
 }

@@ -16,7 +16,8 @@ import (
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/store"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	driver "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Store is a store.Store backed by SQLite.
@@ -238,25 +239,42 @@ func (t *txn) query(query string, args ...any) (*sql.Rows, error) {
 	return st.Query(append([]any{t.scope.Account, t.scope.Region}, args...)...)
 }
 
-// docs scans rows of one JSON document column into values of T.
-func docs[T any](rows *sql.Rows, err error) ([]T, error) {
+// scanAll scans every row into a value of T with scan, and closes rows. The
+// list is never nil: a listing of nothing is empty.
+func scanAll[T any](rows *sql.Rows, err error, scan func(*sql.Rows, *T) error) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []T
+	out := []T{}
 	for rows.Next() {
-		var raw []byte
 		var v T
-		if err := rows.Scan(&raw); err != nil {
+		if err := scan(rows, &v); err != nil {
 			return nil, err
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, fmt.Errorf("sqlite: corrupt document: %w", err)
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanDoc scans a row of one JSON document column into v.
+func scanDoc[T any](rows *sql.Rows, v *T) error {
+	var raw []byte
+	if err := rows.Scan(&raw); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("sqlite: corrupt document: %w", err)
+	}
+	return nil
+}
+
+// docs scans rows of one JSON document column into values of T.
+func docs[T any](rows *sql.Rows, err error) ([]T, error) {
+	return scanAll(rows, err, scanDoc[T])
 }
 
 // one returns the single document a keyed query selects, or
@@ -284,8 +302,12 @@ func (t *txn) RestAPI(id string) (model.RestAPI, error) {
 }
 
 // apiExists returns store.ErrNotFound unless the API exists in the scope.
-func (t *txn) apiExists(id string) error {
-	rows, err := t.query(qRestAPIExists, id)
+func (t *txn) apiExists(id string) error { return t.exists(qRestAPIExists, id) }
+
+// exists returns store.ErrNotFound unless query, a lookup by key, finds a
+// row in the scope.
+func (t *txn) exists(query string, args ...any) error {
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return err
 	}
@@ -398,31 +420,15 @@ func (t *txn) Tags(resource string) (map[string]string, error) {
 }
 
 func (t *txn) CreateRestAPI(api model.RestAPI, root model.Resource) error {
-	doc, err := encode(api)
-	if err != nil {
+	if err := inserted(t.execDoc(qInsertRestAPI, api, api.ID)); err != nil {
 		return err
 	}
-	res, err := t.exec(qInsertRestAPI, api.ID, doc)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrExists
-	}
-	rdoc, err := encode(root)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(qInsertResource, api.ID, root.ID, rdoc)
+	_, err := t.execDoc(qInsertResource, root, api.ID, root.ID)
 	return err
 }
 
 func (t *txn) PutRestAPI(api model.RestAPI) error {
-	doc, err := encode(api)
-	if err != nil {
-		return err
-	}
-	return affected(t.exec(qUpdateRestAPI, api.ID, doc))
+	return affected(t.execDoc(qUpdateRestAPI, api, api.ID))
 }
 
 func (t *txn) DeleteRestAPI(id string) error {
@@ -484,11 +490,7 @@ func (t *txn) upsertDoc(query, apiID, key string, v any) error {
 	if err := t.apiExists(apiID); err != nil {
 		return err
 	}
-	doc, err := encode(v)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(query, apiID, key, doc)
+	_, err := t.execDoc(query, v, apiID, key)
 	return err
 }
 
@@ -496,19 +498,21 @@ func (t *txn) insertDoc(query, apiID, key string, v any) error {
 	if err := t.apiExists(apiID); err != nil {
 		return err
 	}
-	doc, err := encode(v)
-	if err != nil {
-		return err
-	}
-	return inserted(t.exec(query, apiID, key, doc))
+	return inserted(t.execDoc(query, v, apiID, key))
 }
 
 func (t *txn) updateDoc(query, apiID, key string, v any) error {
+	return affected(t.execDoc(query, v, apiID, key))
+}
+
+// execDoc runs a statement whose parameters are the scope, then keys, then
+// v's JSON document.
+func (t *txn) execDoc(query string, v any, keys ...any) (sql.Result, error) {
 	doc, err := encode(v)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return affected(t.exec(query, apiID, key, doc))
+	return t.exec(query, append(keys, doc)...)
 }
 
 func (t *txn) DeleteGatewayResponse(apiID, responseType string) error {
@@ -527,6 +531,107 @@ func (t *txn) TagResource(resource string, tags map[string]string) error {
 func (t *txn) UntagResource(resource string, keys []string) error {
 	for _, k := range keys {
 		if _, err := t.exec(qUntagResource, resource, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) APIKey(id string) (model.APIKey, error) {
+	return one[model.APIKey](t.query(qAPIKey, id))
+}
+
+func (t *txn) APIKeys() ([]model.APIKey, error) {
+	return docs[model.APIKey](t.query(qAPIKeys))
+}
+
+func (t *txn) UsagePlan(id string) (model.UsagePlan, error) {
+	return one[model.UsagePlan](t.query(qUsagePlan, id))
+}
+
+func (t *txn) UsagePlans() ([]model.UsagePlan, error) {
+	return docs[model.UsagePlan](t.query(qUsagePlans))
+}
+
+func (t *txn) UsagePlanKeys(planID string) ([]string, error) {
+	if err := t.exists(qUsagePlanExists, planID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(qUsagePlanKeys, planID)
+	return scanAll(rows, err, func(rows *sql.Rows, id *string) error { return rows.Scan(id) })
+}
+
+func (t *txn) Account() (model.Account, error) {
+	return one[model.Account](t.query(qAccount))
+}
+
+func (t *txn) Usage(planID, keyID, from, to string) ([]model.DailyUsage, error) {
+	rows, err := t.query(qUsage, planID, keyID, from, to)
+	return scanAll(rows, err, func(rows *sql.Rows, u *model.DailyUsage) error {
+		return rows.Scan(&u.KeyID, &u.Day, &u.Used, &u.Granted)
+	})
+}
+
+// CreateAPIKey's insert does nothing when either the id or the value is
+// taken, so both are ErrExists.
+func (t *txn) CreateAPIKey(k model.APIKey) error {
+	return inserted(t.execDoc(qInsertAPIKey, k, k.ID, k.Value))
+}
+
+// PutAPIKey gives ErrExists, too, when the new value is another key's.
+func (t *txn) PutAPIKey(k model.APIKey) error {
+	err := affected(t.execDoc(qUpdateAPIKey, k, k.ID, k.Value))
+	var e *driver.Error
+	if errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return store.ErrExists
+	}
+	return err
+}
+
+// DeleteAPIKey's memberships go by cascade; its usage records stay.
+func (t *txn) DeleteAPIKey(id string) error {
+	return affected(t.exec(qDeleteAPIKey, id))
+}
+
+func (t *txn) CreateUsagePlan(p model.UsagePlan) error {
+	return inserted(t.execDoc(qInsertUsagePlan, p, p.ID))
+}
+
+func (t *txn) PutUsagePlan(p model.UsagePlan) error {
+	return affected(t.execDoc(qUpdateUsagePlan, p, p.ID))
+}
+
+// DeleteUsagePlan's memberships and usage records go by cascade.
+func (t *txn) DeleteUsagePlan(id string) error {
+	return affected(t.exec(qDeleteUsagePlan, id))
+}
+
+// AddUsagePlanKey checks the plan and the key first, so that a missing one
+// is ErrNotFound rather than a foreign-key failure.
+func (t *txn) AddUsagePlanKey(planID, keyID string) error {
+	if err := t.exists(qUsagePlanExists, planID); err != nil {
+		return err
+	}
+	if err := t.exists(qAPIKeyExists, keyID); err != nil {
+		return err
+	}
+	return inserted(t.exec(qAddUsagePlanKey, planID, keyID))
+}
+
+func (t *txn) RemoveUsagePlanKey(planID, keyID string) error {
+	return affected(t.exec(qRemoveUsagePlanKey, planID, keyID))
+}
+
+func (t *txn) PutAccount(a model.Account) error {
+	_, err := t.execDoc(qPutAccount, a)
+	return err
+}
+
+// AddUsage's statement inserts nothing while the plan does not exist, so
+// the records of a deleted plan are dropped.
+func (t *txn) AddUsage(planID string, days []model.DailyUsage) error {
+	for _, u := range days {
+		if _, err := t.exec(qAddUsage, planID, u.KeyID, u.Day, u.Used, u.Granted); err != nil {
 			return err
 		}
 	}

@@ -48,6 +48,15 @@ func Run(t *testing.T, open Opener) {
 		"ChildRoundTrip":        testChildRoundTrip,
 		"Times":                 testTimes,
 		"StoreScopes":           testStoreScopes,
+		"UsageRoundTrip":        testUsageRoundTrip,
+		"APIKeyValues":          testAPIKeyValues,
+		"Account":               testAccount,
+		"UsagePlanKeys":         testUsagePlanKeys,
+		"UsagePlanKeyCascades":  testUsagePlanKeyCascades,
+		"UsageRecords":          testUsageRecords,
+		"UsageIsolation":        testUsageIsolation,
+		"UsageRollback":         testUsageRollback,
+		"UsageListsNotNil":      testUsageListsNotNil,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open(t)) })
@@ -60,6 +69,14 @@ func Run(t *testing.T, open Opener) {
 	}
 	for name, fn := range perKind {
 		t.Run(name, func(t *testing.T) { forKinds(t, open, fn) })
+	}
+	// API keys and usage plans share these tests.
+	perScoped := map[string]func(*testing.T, store.Store, scoped){
+		"ScopedLifecycle": testScopedLifecycle,
+		"ScopedIsolation": testScopedIsolation,
+	}
+	for name, fn := range perScoped {
+		t.Run(name, func(t *testing.T) { forScoped(t, open, fn) })
 	}
 }
 
