@@ -12,6 +12,7 @@ import (
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/mapping"
 	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/ratelimit"
 	"github.com/gantryproject/gantry/internal/router"
 )
 
@@ -32,6 +33,9 @@ type stage struct {
 	// disabled is the API's disableExecuteApiEndpoint at deployment: like
 	// every API setting, it reaches a stage through a deployment.
 	disabled bool
+	// apiKeySource is the API's apiKeySource at deployment: HEADER or
+	// AUTHORIZER.
+	apiKeySource string
 }
 
 // resource is a compiled resource of a deployment.
@@ -50,6 +54,15 @@ type method struct {
 	// served (for example, a template that does not parse).
 	invalid *gatewayresponse.Error
 	integ   *integration
+	// apiKeyRequired methods admit only callers with an API key of a usage
+	// plan that covers the stage.
+	apiKeyRequired bool
+	// throttle is the stage's per-method token bucket (from its method
+	// settings); nil when the stage sets none.
+	throttle *ratelimit.Bucket
+	// planKey keys this method's throttle in a usage plan's API stage:
+	// "{resourcePath}/{httpMethod}", e.g. "/pets/GET".
+	planKey string
 }
 
 // integration is a compiled integration.
@@ -77,8 +90,9 @@ type integrationResponse struct {
 	templateTypes []string
 }
 
-// compileStage compiles a stage of the given deployment.
-func compileStage(scope model.Scope, st model.Stage, d model.Deployment) (*stage, error) {
+// compileStage compiles a stage of the given deployment. Its throttles come
+// from buckets, so that they keep their state across recompilations.
+func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets *ratelimit.Buckets) (*stage, error) {
 	snap := d.Snapshot
 	s := &stage{
 		scope:            scope,
@@ -88,6 +102,7 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment) (*stage
 		variables:        st.Variables,
 		binaryMediaTypes: snap.API.BinaryMediaTypes,
 		disabled:         snap.API.DisableExecuteAPIEndpoint,
+		apiKeySource:     snap.API.APIKeySource,
 	}
 	if s.variables == nil {
 		s.variables = map[string]string{}
@@ -100,7 +115,11 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment) (*stage
 	for _, r := range snap.Resources {
 		res := &resource{id: r.ID, path: r.Path, methods: make(map[string]*method, len(r.Methods))}
 		for verb, m := range r.Methods {
-			res.methods[verb] = compileMethod(res, verb, m)
+			cm := compileMethod(res, verb, m)
+			cm.apiKeyRequired = m.APIKeyRequired
+			cm.throttle = stageThrottle(st, buckets, r.Path, verb)
+			cm.planKey = r.Path + "/" + verb
+			res.methods[verb] = cm
 		}
 		s.resources = append(s.resources, res)
 		paths = append(paths, r.Path)

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/ratelimit"
 	"github.com/gantryproject/gantry/internal/store"
 )
 
@@ -36,9 +37,18 @@ type Options struct {
 	// Transport sends HTTP and HTTP_PROXY integration requests; nil means
 	// a pooled transport made for the purpose (see NewTransport).
 	Transport http.RoundTripper
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time; nil means time.Now. Token buckets and
+	// quota periods follow it, so tests can move time instead of sleeping.
 	Now func() time.Time
+	// Meter counts usage-plan quotas; nil means an in-process meter that
+	// keeps its counts in the store (flushed every UsageFlushInterval and
+	// by Close), so that quotas survive a restart.
+	Meter ratelimit.Meter
 }
+
+// UsageFlushInterval is how often the default meter writes the usage it
+// counted to the store. A crash loses at most this much counting.
+const UsageFlushInterval = time.Second
 
 // Handler is the data plane's http.Handler. Its zero value is not usable;
 // call New.
@@ -49,12 +59,19 @@ type Handler struct {
 
 	mu   sync.Mutex // serializes writers of apis
 	apis atomic.Pointer[map[string]*deployedAPI]
+
+	meter    ratelimit.Meter
+	limitsMu sync.Mutex // serializes writers of limits
+	limits   atomic.Pointer[map[model.Scope]*scopeLimits]
+	noLimits *scopeLimits // for a scope whose limits failed to compile
 }
 
 // deployedAPI is one API's compiled stages.
 type deployedAPI struct {
 	scope  model.Scope
 	stages map[string]*stage
+	// buckets are the stages' per-method token buckets.
+	buckets *ratelimit.Buckets
 }
 
 // New returns a data plane serving the stages kept in st. Call Load before
@@ -66,12 +83,18 @@ func New(st store.Store, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{store: st, opts: opts, transport: opts.Transport}
+	h := &Handler{store: st, opts: opts, transport: opts.Transport, meter: opts.Meter}
 	if h.transport == nil {
 		h.transport = NewTransport()
 	}
+	if h.meter == nil {
+		h.meter = ratelimit.NewMemoryMeter(usageStore{st}, clockFunc(opts.Now), UsageFlushInterval)
+	}
 	empty := map[string]*deployedAPI{}
 	h.apis.Store(&empty)
+	noLimits := map[model.Scope]*scopeLimits{}
+	h.limits.Store(&noLimits)
+	h.noLimits = &scopeLimits{buckets: ratelimit.NewBuckets()}
 	return h
 }
 
@@ -105,13 +128,16 @@ func (h *Handler) Load(ctx context.Context) error {
 	}
 	next := map[string]*deployedAPI{}
 	for _, sc := range scopes {
+		if err := h.ReloadLimits(ctx, sc); err != nil {
+			return err
+		}
 		err := h.store.View(ctx, sc, func(tx store.ReadTx) error {
 			apis, _, err := tx.RestAPIs(store.Page{})
 			if err != nil {
 				return err
 			}
 			for _, api := range apis {
-				d, err := h.compileAPI(tx, sc, api)
+				d, err := h.compileAPI(tx, sc, api, nil)
 				if err != nil {
 					return err
 				}
@@ -135,6 +161,17 @@ func (h *Handler) Load(ctx context.Context) error {
 // API if it no longer exists. Requests already in flight finish on the
 // snapshot they started with.
 func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) error {
+	if _, ok := (*h.limits.Load())[scope]; !ok {
+		// The scope's first API: its account settings and keys were never
+		// compiled.
+		if err := h.ReloadLimits(ctx, scope); err != nil {
+			return err
+		}
+	}
+	var prev *ratelimit.Buckets
+	if old := (*h.apis.Load())[apiID]; old != nil && old.scope == scope {
+		prev = old.buckets
+	}
 	var d *deployedAPI
 	err := h.store.View(ctx, scope, func(tx store.ReadTx) error {
 		api, err := tx.RestAPI(apiID)
@@ -144,7 +181,7 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 		if err != nil {
 			return err
 		}
-		d, err = h.compileAPI(tx, scope, api)
+		d, err = h.compileAPI(tx, scope, api, prev)
 		return err
 	})
 	if err != nil {
@@ -170,8 +207,9 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 	return nil
 }
 
-// compileAPI compiles the stages of api; nil when it has none.
-func (h *Handler) compileAPI(tx store.ReadTx, scope model.Scope, api model.RestAPI) (*deployedAPI, error) {
+// compileAPI compiles the stages of api; nil when it has none. Throttles
+// whose settings did not change keep their state from prev (nil at start).
+func (h *Handler) compileAPI(tx store.ReadTx, scope model.Scope, api model.RestAPI, prev *ratelimit.Buckets) (*deployedAPI, error) {
 	stages, err := tx.Stages(api.ID)
 	if err != nil {
 		return nil, err
@@ -179,7 +217,10 @@ func (h *Handler) compileAPI(tx store.ReadTx, scope model.Scope, api model.RestA
 	if len(stages) == 0 {
 		return nil, nil
 	}
-	d := &deployedAPI{scope: scope, stages: make(map[string]*stage, len(stages))}
+	d := &deployedAPI{scope: scope, stages: make(map[string]*stage, len(stages)), buckets: ratelimit.NewBuckets()}
+	if prev != nil {
+		d.buckets = prev.Next()
+	}
 	deployments := map[string]model.Deployment{}
 	for _, st := range stages {
 		dep, ok := deployments[st.DeploymentID]
@@ -190,7 +231,7 @@ func (h *Handler) compileAPI(tx store.ReadTx, scope model.Scope, api model.RestA
 			}
 			deployments[st.DeploymentID] = dep
 		}
-		cs, err := compileStage(scope, st, dep)
+		cs, err := compileStage(scope, st, dep, d.buckets)
 		if err != nil {
 			// Should not happen for configuration the control plane
 			// accepted; the stage stays unserved rather than half-served.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/store"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -33,8 +34,12 @@ func errorConditions(slowURL, closedURL string) ([]errorCondition, map[string]ma
 	never := mockMethod("200", "ok", nil)
 	never.Integration.PassthroughBehavior = model.PassthroughNever
 	never.Integration.RequestTemplates = map[string]string{"application/xml": `{"statusCode": 200}`}
+	keyed := mockMethod("200", "ok", nil)
+	keyed.APIKeyRequired = true
 	methods := map[string]map[string]model.Method{
 		"/pets/{id}":     {"GET": mockMethod("200", "ok", nil)},
+		"/keyed":         {"GET": keyed},
+		"/throttled":     {"GET": mockMethod("200", "ok", nil)},
 		"/slow":          {"GET": proxyMethod(slowURL, 50)},
 		"/refused":       {"GET": proxyMethod(closedURL, 0)},
 		"/misconfigured": {"GET": proxyMethod("http://${stageVariables.undefined}/", 0)},
@@ -61,11 +66,35 @@ func errorConditions(slowURL, closedURL string) ([]errorCondition, map[string]ma
 			req.Header.Set("Content-Type", "application/json")
 			return req
 		}},
+		{"no API key", "INVALID_API_KEY", get("/keyed?q=1")},
+		{"throttled", "THROTTLED", get("/throttled?q=1")},
+		{"quota exceeded", "QUOTA_EXCEEDED", func(f *fixture, apiID string) *http.Request {
+			req := get("/keyed?q=1")(f, apiID)
+			req.Header.Set("x-api-key", exhaustedKey)
+			return req
+		}},
 		{"too large", "REQUEST_TOO_LARGE", func(f *fixture, apiID string) *http.Request {
 			req, _ := http.NewRequest("POST", f.url(apiID, "test", "/upload"), bytes.NewReader(make([]byte, 10<<20+1)))
 			return req
 		}},
 	}, methods
+}
+
+// exhaustedKey is an API key whose usage plan has a quota of zero.
+const exhaustedKey = "exhausted-key-value-0123456789"
+
+// conditionLimits sets up what the INVALID_API_KEY, THROTTLED and
+// QUOTA_EXCEEDED conditions need: /throttled is switched off by its stage
+// method settings (rate 0, burst 0), and exhaustedKey's plan allows nothing.
+func conditionLimits(f *fixture, apiID string) map[string]model.MethodSetting {
+	f.changeLimits(func(tx store.Tx) error {
+		p := plan("exhausted1", apiID, "test", nil, &model.QuotaSettings{Limit: 0, Period: model.QuotaMonth})
+		if err := tx.CreateUsagePlan(p); err != nil {
+			return err
+		}
+		return addKeys(tx, p.ID, model.APIKey{ID: "exhausted1", Value: exhaustedKey, Enabled: true})
+	})
+	return map[string]model.MethodSetting{"~1throttled/GET": {}}
 }
 
 func family(typ string) string {
@@ -118,6 +147,7 @@ func TestGatewayResponsesOnLiveTraffic(t *testing.T) {
 	slow := newSlowBackend(t)
 	closed := closedURL(t)
 	conds, methods := errorConditions(slow, closed)
+	settings := conditionLimits(f, "grapi00001")
 
 	var out strings.Builder
 	for _, state := range []string{"built-in", "customized", "family"} {
@@ -132,7 +162,7 @@ func TestGatewayResponsesOnLiveTraffic(t *testing.T) {
 			case "family":
 				grs[family(c.typ)] = customization(family(c.typ), "")
 			}
-			f.deploy(api{id: "grapi00001", methods: methods, gatewayResponses: grs, variables: map[string]string{"v": "sv"}})
+			f.deploy(api{id: "grapi00001", methods: methods, gatewayResponses: grs, variables: map[string]string{"v": "sv"}, methodSettings: settings})
 			r := f.do(c.req(f, "grapi00001"))
 			fmt.Fprintf(&out, "=== %s / %s (%s)\n%s\n", c.name, state, c.typ, dump(r))
 		}

@@ -30,17 +30,26 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureWith(t, dataplane.Options{})
+}
+
+// newFixtureWith is newFixture with data-plane options (a moved clock, say).
+func newFixtureWith(t testing.TB, opts dataplane.Options) *fixture {
+	t.Helper()
 	st, err := sqlite.OpenMemory()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dp := dataplane.New(st, dataplane.Options{})
+	dp := dataplane.New(st, opts)
 	if err := dp.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(dp)
 	t.Cleanup(func() {
 		srv.Close()
+		if err := dp.Close(context.Background()); err != nil {
+			t.Errorf("closing the data plane: %v", err)
+		}
 		st.Close()
 	})
 	return &fixture{t: t, st: st, dp: dp, srv: srv}
@@ -54,6 +63,8 @@ type api struct {
 	gatewayResponses map[string]model.GatewayResponse
 	variables        map[string]string
 	stage            string
+	methodSettings   map[string]model.MethodSetting
+	apiKeySource     string
 }
 
 // deploy writes the API to the store (replacing an earlier version),
@@ -68,7 +79,7 @@ func (f *fixture) deploy(a api) {
 	ctx := context.Background()
 	resources := buildResources(a.methods)
 	err := f.st.Update(ctx, testScope, func(tx store.Tx) error {
-		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID}
+		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource}
 		if _, err := tx.RestAPI(a.id); err != nil {
 			if err := tx.CreateRestAPI(rest, resources[0]); err != nil {
 				return err
@@ -101,7 +112,7 @@ func (f *fixture) deploy(a api) {
 		if err := tx.CreateDeployment(a.id, dep); err != nil {
 			return err
 		}
-		st := model.Stage{Name: a.stage, DeploymentID: dep.ID, Variables: a.variables}
+		st := model.Stage{Name: a.stage, DeploymentID: dep.ID, Variables: a.variables, MethodSettings: a.methodSettings}
 		if _, err := tx.Stage(a.id, a.stage); err == nil {
 			return tx.PutStage(a.id, st)
 		}

@@ -36,6 +36,9 @@ type request struct {
 	pathParams map[string]string // decoded
 	query      url.Values
 
+	// apiKey is the API key the caller presented, once it was accepted.
+	apiKey *apiKey
+
 	// body is the request body when it has been read into memory.
 	body     []byte
 	bodyRead bool
@@ -148,6 +151,9 @@ func (q *request) serve() error {
 		return q.missingToken()
 	}
 	q.method = m
+	if err := q.checkLimits(m); err != nil {
+		return err
+	}
 	if m.invalid != nil {
 		return m.invalid
 	}
@@ -250,7 +256,17 @@ func (q *request) contextValue(name string) (string, bool) {
 		return host, true
 	case "identity.userAgent":
 		return q.r.Header.Get("User-Agent"), true
-	case "identity.accountId", "identity.apiKey", "identity.apiKeyId", "identity.caller", "identity.user",
+	case "identity.apiKey":
+		if q.apiKey == nil {
+			return "", false
+		}
+		return q.apiKey.value, true
+	case "identity.apiKeyId":
+		if q.apiKey == nil {
+			return "", false
+		}
+		return q.apiKey.id, true
+	case "identity.accountId", "identity.caller", "identity.user",
 		"identity.userArn", "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
 		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider", "identity.accessKey",
 		"identity.principalOrgId":
