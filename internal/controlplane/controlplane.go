@@ -10,6 +10,7 @@ package controlplane
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -25,6 +26,7 @@ import (
 	"github.com/gantryproject/gantry/internal/awserr"
 	"github.com/gantryproject/gantry/internal/ids"
 	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/patch"
 	"github.com/gantryproject/gantry/internal/sigv4"
 	"github.com/gantryproject/gantry/internal/store"
 )
@@ -46,6 +48,27 @@ type Options struct {
 	// deployment created into a stage, or the API deleted. The data plane
 	// uses it to recompile that API's stages.
 	Deployed func(scope model.Scope, apiID string)
+	// Usage connects GetUsage and UpdateUsage to the data plane's usage
+	// meter, whose counts may not be in the store yet. Nil means the store
+	// is read and written directly.
+	Usage UsageMeter
+	// UsageChanged, if set, is called after a committed change to a scope's
+	// API keys, usage plans, usage-plan keys or account settings, so that
+	// the data plane recompiles what it enforces.
+	UsageChanged func(scope model.Scope)
+}
+
+// UsageMeter is the data plane's usage meter as the control plane sees it:
+// the daily counts of API keys under usage plans that it keeps in memory
+// before writing them to the store.
+type UsageMeter interface {
+	// FlushUsage writes every count still in memory to the store, so that
+	// a read of the store that follows sees them.
+	FlushUsage(ctx context.Context) error
+	// GrantUsage adds n (negative: takes -n) to the remaining quota of the
+	// API key keyID under the usage plan planID today (UTC), as
+	// UpdateUsage does.
+	GrantUsage(ctx context.Context, scope model.Scope, planID, keyID string, n int64) error
 }
 
 // operation is the generated table's element type.
@@ -87,6 +110,7 @@ func New(st store.Store, opts Options) *Handler {
 		h.restAPIOps, h.gatewayResponseOps, h.tagOps,
 		h.resourceOps, h.methodOps, h.integrationOps,
 		h.deploymentOps, h.stageOps,
+		h.apiKeyOps, h.usagePlanOps, h.usagePlanKeyOps, h.usageOps, h.accountOps,
 	} {
 		register(h.impl)
 	}
@@ -117,6 +141,46 @@ func (h *Handler) deployed(scope model.Scope, apiID string) {
 	if h.opts.Deployed != nil {
 		h.opts.Deployed(scope, apiID)
 	}
+}
+
+// usageChanged tells the data plane, if it listens, that what it enforces
+// for scope's API keys and usage plans has changed. Call it only after the
+// change is committed.
+func (h *Handler) usageChanged(scope model.Scope) {
+	if h.opts.UsageChanged != nil {
+		h.opts.UsageChanged(scope)
+	}
+}
+
+// usageTx runs fn in a read-write transaction and, once it is committed,
+// tells the data plane that what it enforces for the scope's API keys and
+// usage plans may have changed.
+func (h *Handler) usageTx(c *call, fn func(tx store.Tx) error) error {
+	if err := h.store.Update(c.r.Context(), c.scope, fn); err != nil {
+		return err
+	}
+	h.usageChanged(c.scope)
+	return nil
+}
+
+// usagePatch serves an Update* of API keys, usage plans or the account:
+// it reads the PATCH document (input names the input shape in messages) and
+// runs fn on its operations in usageTx, answering what fn returns.
+func (h *Handler) usagePatch(c *call, input string, fn func(tx store.Tx, ops []patch.Operation) (any, error)) (any, error) {
+	ops, _, err := c.patchOps(input, false)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = h.usageTx(c, func(tx store.Tx) error {
+		var err error
+		out, err = fn(tx, ops)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Implemented reports whether Gantry serves the named operation.
@@ -293,15 +357,24 @@ func allDigits(s string) bool {
 	return true
 }
 
-// decode reads the JSON body into v. An empty body decodes as {}.
-func (c *call) decode(v any) error {
+// body reads the request body, bounded by MaxBodyBytes.
+func (c *call) body() ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, c.h.opts.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return awserr.TooLarge(c.h.opts.MaxBodyBytes)
+			return nil, awserr.TooLarge(c.h.opts.MaxBodyBytes)
 		}
-		return awserr.BadRequest("Could not read request body")
+		return nil, awserr.BadRequest("Could not read request body")
+	}
+	return body, nil
+}
+
+// decode reads the JSON body into v. An empty body decodes as {}.
+func (c *call) decode(v any) error {
+	body, err := c.body()
+	if err != nil {
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
@@ -391,4 +464,20 @@ func (c *call) limit() (int, error) {
 		v.Max("limit", n, 500)
 	}
 	return int(n), v.Err()
+}
+
+// now returns the current time as the control plane stores it: UTC, whole
+// seconds (the wire form of dates is epoch seconds).
+func (h *Handler) now() time.Time { return h.opts.Now().UTC().Truncate(time.Second) }
+
+// boolQuery reads a boolean query parameter: "true" in any case is true,
+// anything else (or nothing) false.
+func (c *call) boolQuery(name string) bool { return strings.EqualFold(c.query.Get(name), "true") }
+
+// deref returns *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

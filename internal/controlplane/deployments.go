@@ -50,6 +50,8 @@ func apiSummary(s model.Snapshot) map[string]map[string]methodSnapshotJSON {
 	return out
 }
 
+func deploymentID(d model.Deployment) string { return d.ID }
+
 // deploymentNotFound is the answer for an unknown deployment id. AWS's exact
 // text is unrecorded; this is the form moto and LocalStack use.
 func deploymentNotFound() error {
@@ -331,21 +333,12 @@ func (h *Handler) getDeployments(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
-		start := 0
-		if pos := c.query.Get("position"); pos != "" {
-			start = slices.IndexFunc(all, func(d model.Deployment) bool { return d.ID == pos })
-			if start < 0 {
-				return store.ErrBadPosition
-			}
-		}
-		page, rest := splitPage(all, start, limit)
+		page, next, err := pageByID(all, deploymentID, c.query.Get("position"), limit)
 		for _, d := range page {
 			out.Items = append(out.Items, deploymentOut(d))
 		}
-		if len(rest) > 0 {
-			out.Position = rest[0].ID
-		}
-		return nil
+		out.Position = next
+		return err
 	})
 	return out, err
 }

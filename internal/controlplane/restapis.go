@@ -56,12 +56,6 @@ type endpointConfigJSON struct {
 // restAPIOut renders an API. AWS omits empty tags from Create and Get but
 // shows "tags": {} in UpdateRestApi's answer; emptyTags selects the latter.
 func restAPIOut(a model.RestAPI, tags map[string]string, emptyTags bool) restAPIJSON {
-	if len(tags) == 0 {
-		tags = nil
-		if emptyTags {
-			tags = map[string]string{}
-		}
-	}
 	return restAPIJSON{
 		ID:                        a.ID,
 		Name:                      a.Name,
@@ -74,7 +68,7 @@ func restAPIOut(a model.RestAPI, tags map[string]string, emptyTags bool) restAPI
 		APIKeySource:              a.APIKeySource,
 		EndpointConfiguration:     endpointConfigJSON(a.EndpointConfiguration),
 		Policy:                    a.Policy,
-		Tags:                      tags,
+		Tags:                      tagsOut(tags, emptyTags),
 		DisableExecuteAPIEndpoint: a.DisableExecuteAPIEndpoint,
 		RootResourceID:            a.RootResourceID,
 		SecurityPolicy:            a.SecurityPolicy,

@@ -426,11 +426,7 @@ func (h *Handler) deleteStage(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
-		tags, err := tx.Tags(stageResource(apiID, name))
-		if err != nil || len(tags) == 0 {
-			return err
-		}
-		return tx.UntagResource(stageResource(apiID, name), slices.Collect(maps.Keys(tags)))
+		return untagAll(tx, stageResource(apiID, name))
 	})
 	if err != nil {
 		return nil, err
@@ -509,9 +505,9 @@ func invalidStageOp(op patch.Op, path string) error {
 	return awserr.BadRequest("Invalid %s operation with path: %s", op, path)
 }
 
-// badStageValue refuses a value of the wrong type or range (AWS's texts for
+// badPatchValue refuses a value of the wrong type or range (AWS's texts for
 // these are unrecorded).
-func badStageValue(path, value string) error {
+func badPatchValue(path, value string) error {
 	return awserr.BadRequest("Invalid value '%s' for patch path %s", value, path)
 }
 
@@ -573,7 +569,7 @@ func parseStageBool(path, value string) (bool, error) {
 	case "false":
 		return false, nil
 	}
-	return false, badStageValue(path, value)
+	return false, badPatchValue(path, value)
 }
 
 // applyTop handles the one-segment paths.
@@ -621,7 +617,7 @@ func (p *stagePatch) applyTop(op patch.Op, path, name, value string) error {
 		setCacheDefaults(s)
 	case "cacheClusterSize":
 		if !slices.Contains(cacheClusterSizes, value) {
-			return badStageValue(path, value)
+			return badPatchValue(path, value)
 		}
 		s.CacheClusterSize = value
 	case "clientCertificateId":
@@ -710,7 +706,7 @@ func (p *stagePatch) applyCanary(op patch.Op, path, field, value string) error {
 	case "percentTraffic":
 		f, err := strconv.ParseFloat(value, 64)
 		if err != nil {
-			return badStageValue(path, value)
+			return badPatchValue(path, value)
 		}
 		if err := checkPercentTraffic(f); err != nil {
 			return err
@@ -918,30 +914,30 @@ func methodSettingSetter(path, setting, value string) (func(*model.MethodSetting
 		return boolean(func(ms *model.MethodSetting, b bool) { ms.RequireAuthorizationForCacheControl = b })
 	case "logging/loglevel":
 		if !slices.Contains(loggingLevels, value) {
-			return nil, badStageValue(path, value)
+			return nil, badPatchValue(path, value)
 		}
 		return func(ms *model.MethodSetting) { ms.LoggingLevel = value }, nil
 	case "caching/unauthorizedCacheControlHeaderStrategy":
 		if !slices.Contains(cacheControlModes, value) {
-			return nil, badStageValue(path, value)
+			return nil, badPatchValue(path, value)
 		}
 		return func(ms *model.MethodSetting) { ms.UnauthorizedCacheControlHeaderStrategy = value }, nil
 	case "throttling/burstLimit":
 		n, err := strconv.ParseInt(value, 10, 32)
 		if err != nil || n < 0 {
-			return nil, badStageValue(path, value)
+			return nil, badPatchValue(path, value)
 		}
 		return func(ms *model.MethodSetting) { ms.ThrottlingBurstLimit = n }, nil
 	case "throttling/rateLimit":
 		f, err := strconv.ParseFloat(value, 64)
 		if err != nil || f < 0 {
-			return nil, badStageValue(path, value)
+			return nil, badPatchValue(path, value)
 		}
 		return func(ms *model.MethodSetting) { ms.ThrottlingRateLimit = f }, nil
 	case "caching/ttlInSeconds":
 		n, err := strconv.ParseInt(value, 10, 32)
 		if err != nil || n < 0 || n > maxCacheTTL {
-			return nil, badStageValue(path, value)
+			return nil, badPatchValue(path, value)
 		}
 		return func(ms *model.MethodSetting) { ms.CacheTTLInSeconds = n }, nil
 	}

@@ -1,21 +1,23 @@
 package controlplane
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/gantryproject/gantry/internal/awserr"
 	"github.com/gantryproject/gantry/internal/store"
 )
 
-// taggableARN matches the ARN of a taggable resource: a REST API,
-// arn:<partition>:apigateway:<region>::/restapis/<id>, or one of its stages,
-// .../restapis/<id>/stages/<name>.
-var taggableARN = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(/restapis/([^/]+)(?:/stages/([^/]+))?)$`)
+// taggableARN matches the ARN of a resource,
+// arn:<partition>:apigateway:<region>::<resource path>.
+var taggableARN = regexp.MustCompile(`^arn:aws[a-z-]*:apigateway:([a-z0-9-]+)::(/.+)$`)
 
 // taggable resolves a resource ARN to the resource path that holds its tags,
-// checking that the resource exists. REST APIs and stages are taggable
-// today; API keys and the rest come with their resources.
+// checking that the resource exists. The taggable resources served are REST
+// APIs (/restapis/{id}), their stages (/restapis/{id}/stages/{name}), API
+// keys (/apikeys/{id}) and usage plans (/usageplans/{id}).
 func (c *call) taggable(tx store.ReadTx) (string, error) {
 	arn := c.params["resource_arn"]
 	m := taggableARN.FindStringSubmatch(arn)
@@ -25,15 +27,24 @@ func (c *call) taggable(tx store.ReadTx) (string, error) {
 	if m[1] != c.scope.Region {
 		return "", awserr.NotFound("Invalid resource ARN specified: %s is not in region %s", arn, c.scope.Region)
 	}
-	if _, err := loadAPI(tx, c.scope, m[3]); err != nil {
-		return "", err
+	segs := strings.Split(m[2][1:], "/")
+	if slices.Contains(segs, "") {
+		return "", awserr.BadRequest("Invalid resource ARN specified: %s", arn)
 	}
-	if m[4] != "" {
-		if _, err := loadStage(tx, m[3], m[4]); err != nil {
-			return "", err
-		}
+	var err error
+	switch {
+	case len(segs) == 2 && segs[0] == "restapis":
+		_, err = loadAPI(tx, c.scope, segs[1])
+	case len(segs) == 4 && segs[0] == "restapis" && segs[2] == "stages":
+		_, err = loadAPIStage(tx, c.scope, segs[1], segs[3])
+	case len(segs) == 2 && segs[0] == "apikeys":
+		_, err = loadAPIKey(tx, segs[1])
+	case len(segs) == 2 && segs[0] == "usageplans":
+		_, err = loadUsagePlan(tx, segs[1])
+	default:
+		err = awserr.BadRequest("Invalid resource ARN specified: %s", arn)
 	}
-	return m[2], nil
+	return m[2], err
 }
 
 type tagsJSON struct {
@@ -112,4 +123,39 @@ func (h *Handler) tagOps(m map[string]opFunc) {
 	m["TagResource"] = h.tagResource
 	m["UntagResource"] = h.untagResource
 	m["GetTags"] = h.getTags
+}
+
+// untagAll removes every tag of a resource (the store keeps tags apart from
+// what they tag, so deleting a resource leaves them).
+func untagAll(tx store.Tx, resource string) error {
+	tags, err := tx.Tags(resource)
+	if err != nil || len(tags) == 0 {
+		return err
+	}
+	return tx.UntagResource(resource, slices.Collect(maps.Keys(tags)))
+}
+
+// tagsOut renders a resource's tags. AWS omits empty tags from most answers
+// but shows "tags": {} in some Update* answers; emptyTags selects the latter.
+func tagsOut(tags map[string]string, emptyTags bool) map[string]string {
+	if len(tags) > 0 {
+		return tags
+	}
+	if emptyTags {
+		return map[string]string{}
+	}
+	return nil
+}
+
+// withTags renders each item with the tags of its resource.
+func withTags[T, R any](tx store.ReadTx, items []T, resource func(T) string, render func(T, map[string]string) R) ([]R, error) {
+	out := make([]R, 0, len(items))
+	for _, it := range items {
+		tags, err := tx.Tags(resource(it))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, render(it, tags))
+	}
+	return out, nil
 }

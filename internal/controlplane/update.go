@@ -1,7 +1,9 @@
 package controlplane
 
 import (
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gantryproject/gantry/internal/awserr"
@@ -136,4 +138,56 @@ func patchMapEntry[V any](m *map[string]V, op patch.Op, key string, value V, not
 		return patch.InvalidOp()
 	}
 	return nil
+}
+
+// pathRule is one patchable path of a resource, spelled as AWS spells it in
+// its errors (templated parts in angle brackets), with the ops it takes.
+type pathRule struct {
+	path string
+	ops  []patch.Op
+}
+
+// pathRules is a resource's PATCH grammar, in the order AWS lists the paths.
+type pathRules []pathRule
+
+// check refuses op on a path whose rule (shape: the path with its variable
+// parts replaced by the rule's templates) does not take op, with AWS's text
+// naming the paths that take op, e.g. (recorded for UpdateUsagePlan, boto3
+// issue 2629):
+//
+//	Invalid patch path  '/apiStages/abc:dev' specified for op 'remove'. Must be one of: [/apiStages, /quota, ...]
+//
+// An op no path takes lists none ("Must be one of: []", recorded for
+// UpdateUsage's add, boto3 issue 2504).
+func (rs pathRules) check(op patch.Op, shape, path string) error {
+	var valid []string
+	for _, r := range rs {
+		if !slices.Contains(r.ops, op) {
+			continue
+		}
+		if r.path == shape {
+			return nil
+		}
+		valid = append(valid, r.path)
+	}
+	return awserr.BadRequest("Invalid patch path  '%s' specified for op '%s'. Must be one of: [%s]", path, op, strings.Join(valid, ", "))
+}
+
+// parseIntValue reads an integer patch value of at least 0.
+func parseIntValue(path, value string) (int64, error) {
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil || n < 0 {
+		return 0, badPatchValue(path, value)
+	}
+	return n, nil
+}
+
+// parseRateValue reads a rate (requests per second) patch value of at
+// least 0.
+func parseRateValue(path, value string) (float64, error) {
+	f, err := strconv.ParseFloat(value, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) {
+		return 0, badPatchValue(path, value)
+	}
+	return f, nil
 }
