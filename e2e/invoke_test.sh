@@ -25,19 +25,6 @@ BACKEND_PORT=$(pick_port)
 python3 -m http.server "$BACKEND_PORT" --bind 127.0.0.1 --directory "$SCRATCH/www" >/dev/null 2>&1 &
 BACKEND_PID=$!
 
-# check DESC WANT GOT
-check() {
-	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
-}
-
-# call URL [CURL ARGS...]: prints "STATUS BODY".
-call() {
-	local url=$1
-	shift
-	curl -s -o "$SCRATCH/body" -w '%{http_code}' "$@" "$url" >"$SCRATCH/status" || true
-	printf '%s %s' "$(cat "$SCRATCH/status")" "$(cat "$SCRATCH/body")"
-}
-
 # --- the worked example (keep in step with README.md) ---------------------------
 ID=$(aws apigateway create-rest-api --name pets --query id)
 ROOT=$(aws apigateway get-resources --rest-api-id "$ID" --query 'items[0].id')

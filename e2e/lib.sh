@@ -21,6 +21,20 @@ fail() {
 	done
 }
 
+# check DESC WANT GOT: pass when GOT equals WANT.
+check() {
+	if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1" "want: $2" "got:  $3"; fi
+}
+
+# call URL [CURL ARGS...]: prints "STATUS BODY" (the body is kept in
+# $SCRATCH/body, which the caller creates).
+call() {
+	local url=$1
+	shift
+	curl -s -o "$SCRATCH/body" -w '%{http_code}' "$@" "$url" >"$SCRATCH/status" || true
+	printf '%s %s' "$(cat "$SCRATCH/status")" "$(cat "$SCRATCH/body")"
+}
+
 # pick_port: print a free TCP port on 127.0.0.1.
 pick_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

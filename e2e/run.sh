@@ -6,7 +6,8 @@
 # 1. builds ./cmd/gantry into a temp dir and starts it on a free loopback port
 #    with a fresh -data-dir;
 # 2. drives it with the `aws` CLI (cli_test.sh), then builds, deploys and
-#    calls an API with the CLI and curl (invoke_test.sh, the README example);
+#    calls an API with the CLI and curl (invoke_test.sh, the README example),
+#    and meters one with an API key and a usage plan (usage_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
@@ -121,6 +122,14 @@ if ! bash "$HERE/invoke_test.sh"; then
 	fail "invoke_test.sh ran to completion"
 fi
 echo "   $(($(grep -c . "$E2E_RESULTS") - before)) invocation checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
+
+# --- API keys, usage plans, throttling and quotas (the README's API key example) -------------
+echo "== API keys and usage plans =="
+before=$(grep -c . "$E2E_RESULTS" || true)
+if ! bash "$HERE/usage_test.sh"; then
+	fail "usage_test.sh ran to completion"
+fi
+echo "   $(($(grep -c . "$E2E_RESULTS") - before)) usage checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
 
 # --- graceful stop, then the boto3 durability test on the same data dir ----------------------
 echo "== SIGTERM, then boto3 crash test on the same data dir =="

@@ -178,12 +178,7 @@ func (h *Handler) compileLimits(ctx context.Context, scope model.Scope, prev *ra
 }
 
 // planQuota is the quota of a usage plan, counted from its creation.
-func planQuota(p model.UsagePlan) ratelimit.Quota {
-	if p.Quota == nil {
-		return ratelimit.Quota{}
-	}
-	return ratelimit.Quota{Limit: p.Quota.Limit, Offset: p.Quota.Offset, Period: p.Quota.Period, Start: p.CreatedDate}
-}
+func planQuota(p model.UsagePlan) ratelimit.Quota { return ratelimit.NewQuota(p.Quota, p.CreatedDate) }
 
 // methodSettingKey is the key of a method's entry in a stage's method
 // settings: the resource path with "/" escaped as "~1", then the method,

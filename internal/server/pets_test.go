@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 )
@@ -31,16 +30,8 @@ func TestPetsExample(t *testing.T) {
 	s := start(t, Config{Addr: "127.0.0.1:0", DataDir: dir})
 	base := "http://" + s.Addr().String()
 	ctx := context.Background()
-	c := apigateway.New(apigateway.Options{
-		BaseEndpoint: aws.String(base), Region: "us-east-1", RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	})
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := sdkClient(base)
+	must := fatalIf(t)
 	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("PetStore")})
 	must(err)
 	id := api.Id

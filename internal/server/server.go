@@ -39,6 +39,7 @@ type Config struct {
 // Server is a running Gantry.
 type Server struct {
 	store    store.Store
+	data     *dataplane.Handler
 	http     *http.Server
 	listener net.Listener
 	location string
@@ -89,6 +90,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger})
 	if err := dp.Load(context.Background()); err != nil {
+		dp.Close(context.Background())
 		ln.Close()
 		st.Close()
 		return nil, fmt.Errorf("loading deployed stages: %w", err)
@@ -102,9 +104,16 @@ func New(cfg Config) (*Server, error) {
 				cfg.Logger.Error("data plane: reload failed", "api", apiID, "error", err)
 			}
 		},
+		UsageChanged: func(scope model.Scope) {
+			if err := dp.ReloadLimits(context.Background(), scope); err != nil {
+				cfg.Logger.Error("data plane: reloading API keys and usage plans failed", "account", scope.Account, "region", scope.Region, "error", err)
+			}
+		},
+		Usage: dp,
 	})
 	return &Server{
 		store:    st,
+		data:     dp,
 		listener: ln,
 		location: location,
 		http: &http.Server{
@@ -134,8 +143,8 @@ func (s *Server) Serve() error {
 }
 
 // Shutdown stops accepting requests, waits for those in flight (until ctx
-// ends), and closes the store.
+// ends), writes the usage counted in memory, and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
-	return errors.Join(err, s.store.Close())
+	return errors.Join(err, s.data.Close(ctx), s.store.Close())
 }

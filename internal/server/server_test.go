@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 )
 
 func start(t testing.TB, cfg Config) *Server {
@@ -15,6 +19,24 @@ func start(t testing.TB, cfg Config) *Server {
 	}
 	go s.Serve()
 	return s
+}
+
+// sdkClient is an aws-sdk-go-v2 API Gateway client of the Gantry at base.
+func sdkClient(base string) *apigateway.Client {
+	return apigateway.New(apigateway.Options{
+		BaseEndpoint: aws.String(base), Region: "us-east-1", RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+}
+
+// fatalIf returns a function that ends the test on a non-nil error.
+func fatalIf(t testing.TB) func(error) {
+	return func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func TestServeAndRestart(t *testing.T) {
