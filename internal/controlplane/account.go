@@ -22,7 +22,7 @@ const (
 // reference (/cloudwatchRoleArn, /features), plus a Gantry extension,
 // replace on /throttle/rateLimit and /throttle/burstLimit, so that local
 // users can lower or raise the account-level throttle, which AWS changes
-// only through a support request.
+// only through a support request (-1 for either turns it off).
 var accountPaths = pathRules{
 	{"/cloudwatchRoleArn", []patch.Op{patch.Replace}},
 	{"/features", []patch.Op{patch.Add, patch.Remove}},
@@ -103,10 +103,20 @@ func patchAccount(a *model.Account, o patch.Operation) error {
 		a.Features = slices.Clone(a.Features)
 		return patchListEntry(&a.Features, op, value)
 	default:
+		if value == unlimited {
+			// Gantry extension: -1 turns the account-level bucket off, for
+			// local load tests beyond AWS's default 10,000 requests per
+			// second.
+			a.Throttle = model.ThrottleSettings{BurstLimit: -1, RateLimit: -1}
+			return nil
+		}
 		return setThrottleField(&a.Throttle, path, path, value)
 	}
 	return nil
 }
+
+// unlimited is the account throttle value that turns the bucket off.
+const unlimited = "-1"
 
 func (h *Handler) accountOps(m map[string]opFunc) {
 	m["GetAccount"] = h.getAccount

@@ -38,6 +38,11 @@ func TestAccount(t *testing.T) {
 	if out, err = update(keyOp("remove", "/features", "Other")); err != nil || len(out.Features) != 1 {
 		t.Errorf("remove /features: %v %+v", err, out)
 	}
+	// -1 turns the account-level bucket off (a Gantry extension).
+	if out, err = update(keyOp("replace", "/throttle/rateLimit", "-1")); err != nil ||
+		out.ThrottleSettings.RateLimit != -1 || out.ThrottleSettings.BurstLimit != -1 {
+		t.Errorf("replace /throttle/rateLimit -1: %v %+v", err, out)
+	}
 	e.takeChanged()
 
 	for _, tc := range []struct {
