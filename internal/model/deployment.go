@@ -19,6 +19,10 @@ type Snapshot struct {
 	API              RestAPI                    `json:"api"`
 	Resources        []Resource                 `json:"resources,omitempty"`
 	GatewayResponses map[string]GatewayResponse `json:"gatewayResponses,omitempty"`
+	// Models are the API's models, in creation order.
+	Models []Model `json:"models,omitempty"`
+	// RequestValidators are the API's request validators, in creation order.
+	RequestValidators []RequestValidator `json:"requestValidators,omitempty"`
 }
 
 // Stage is a named reference to a deployment, with its variables and

@@ -68,6 +68,15 @@ type ReadTx interface {
 	// GatewayResponses returns an API's customized gateway responses keyed by
 	// type.
 	GatewayResponses(apiID string) (map[string]model.GatewayResponse, error)
+	// Model returns one model of an API by name, or ErrNotFound.
+	Model(apiID, name string) (model.Model, error)
+	// Models lists an API's models in creation order.
+	Models(apiID string) ([]model.Model, error)
+	// RequestValidator returns one request validator of an API, or
+	// ErrNotFound.
+	RequestValidator(apiID, id string) (model.RequestValidator, error)
+	// RequestValidators lists an API's request validators in creation order.
+	RequestValidators(apiID string) ([]model.RequestValidator, error)
 	// Tags returns the tags of the resource at the given path, such as
 	// "/restapis/abc123defg" (an ARN's resource part). Never nil.
 	Tags(resource string) (map[string]string, error)
@@ -101,7 +110,8 @@ type Tx interface {
 	// PutRestAPI replaces an existing API's attributes; ErrNotFound if absent.
 	PutRestAPI(api model.RestAPI) error
 	// DeleteRestAPI removes an API and everything under it (resources,
-	// deployments, stages, gateway responses, tags); ErrNotFound if absent.
+	// deployments, stages, gateway responses, models, request validators,
+	// tags); ErrNotFound if absent.
 	DeleteRestAPI(id string) error
 	// PutResource creates a resource or replaces it (with its methods);
 	// ErrNotFound if the API does not exist.
@@ -128,6 +138,23 @@ type Tx interface {
 	PutGatewayResponse(apiID string, gr model.GatewayResponse) error
 	// DeleteGatewayResponse removes a customization; ErrNotFound if absent.
 	DeleteGatewayResponse(apiID, responseType string) error
+	// CreateModel stores a new model; ErrExists if its name is taken in the
+	// API, ErrNotFound if the API does not exist.
+	CreateModel(apiID string, m model.Model) error
+	// PutModel replaces an existing model (found by name); ErrNotFound if
+	// absent.
+	PutModel(apiID string, m model.Model) error
+	// DeleteModel removes a model; ErrNotFound if absent.
+	DeleteModel(apiID, name string) error
+	// CreateRequestValidator stores a new request validator; ErrExists if
+	// its id is taken, ErrNotFound if the API does not exist.
+	CreateRequestValidator(apiID string, v model.RequestValidator) error
+	// PutRequestValidator replaces an existing request validator;
+	// ErrNotFound if absent.
+	PutRequestValidator(apiID string, v model.RequestValidator) error
+	// DeleteRequestValidator removes a request validator; ErrNotFound if
+	// absent.
+	DeleteRequestValidator(apiID, id string) error
 	// TagResource adds or overwrites tags on a resource.
 	TagResource(resource string, tags map[string]string) error
 	// UntagResource removes the given tag keys; absent keys are ignored.

@@ -33,6 +33,17 @@ const (
 	qTagResource           = `INSERT INTO tags (account, region, resource, key, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, resource, key) DO UPDATE SET value=excluded.value`
 	qUntagResource         = `DELETE FROM tags WHERE account=? AND region=? AND resource=? AND key=?`
 
+	qModel                  = `SELECT doc FROM models WHERE account=? AND region=? AND api_id=? AND name=?`
+	qModels                 = `SELECT doc FROM models WHERE account=? AND region=? AND api_id=? ORDER BY seq`
+	qInsertModel            = `INSERT INTO models (account, region, api_id, name, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateModel            = `UPDATE models SET doc=?5 WHERE account=?1 AND region=?2 AND api_id=?3 AND name=?4`
+	qDeleteModel            = `DELETE FROM models WHERE account=? AND region=? AND api_id=? AND name=?`
+	qRequestValidator       = `SELECT doc FROM request_validators WHERE account=? AND region=? AND api_id=? AND id=?`
+	qRequestValidators      = `SELECT doc FROM request_validators WHERE account=? AND region=? AND api_id=? ORDER BY seq`
+	qInsertRequestValidator = `INSERT INTO request_validators (account, region, api_id, id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateRequestValidator = `UPDATE request_validators SET doc=?5 WHERE account=?1 AND region=?2 AND api_id=?3 AND id=?4`
+	qDeleteRequestValidator = `DELETE FROM request_validators WHERE account=? AND region=? AND api_id=? AND id=?`
+
 	qAPIKey             = `SELECT doc FROM api_keys WHERE account=? AND region=? AND id=?`
 	qAPIKeys            = `SELECT doc FROM api_keys WHERE account=? AND region=? ORDER BY seq`
 	qAPIKeyExists       = `SELECT 1 FROM api_keys WHERE account=? AND region=? AND id=?`
@@ -74,5 +85,7 @@ var queries = []string{
 	qUsagePlan, qUsagePlans, qUsagePlanExists, qInsertUsagePlan, qUpdateUsagePlan, qDeleteUsagePlan,
 	qUsagePlanKeys, qAddUsagePlanKey, qRemoveUsagePlanKey,
 	qAccount, qPutAccount, qUsage, qAddUsage,
+	qModel, qModels, qInsertModel, qUpdateModel, qDeleteModel,
+	qRequestValidator, qRequestValidators, qInsertRequestValidator, qUpdateRequestValidator, qDeleteRequestValidator,
 	qScopes,
 }

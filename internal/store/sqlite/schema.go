@@ -119,4 +119,28 @@ CREATE TABLE usage (
 	FOREIGN KEY (account, region, plan_id) REFERENCES usage_plans (account, region, id) ON DELETE CASCADE
 );
 `,
+	// 4: models and request validators (issue 6: models and request
+	// validation). A model is keyed by its name, as the API addresses it.
+	`
+CREATE TABLE models (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	api_id  TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, api_id, name),
+	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
+);
+CREATE TABLE request_validators (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	api_id  TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, api_id, id),
+	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
+);
+`,
 }

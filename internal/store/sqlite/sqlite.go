@@ -537,6 +537,46 @@ func (t *txn) UntagResource(resource string, keys []string) error {
 	return nil
 }
 
+func (t *txn) Model(apiID, name string) (model.Model, error) {
+	return one[model.Model](t.query(qModel, apiID, name))
+}
+
+func (t *txn) Models(apiID string) ([]model.Model, error) {
+	return docs[model.Model](t.query(qModels, apiID))
+}
+
+func (t *txn) CreateModel(apiID string, m model.Model) error {
+	return t.insertDoc(qInsertModel, apiID, m.Name, m)
+}
+
+func (t *txn) PutModel(apiID string, m model.Model) error {
+	return t.updateDoc(qUpdateModel, apiID, m.Name, m)
+}
+
+func (t *txn) DeleteModel(apiID, name string) error {
+	return affected(t.exec(qDeleteModel, apiID, name))
+}
+
+func (t *txn) RequestValidator(apiID, id string) (model.RequestValidator, error) {
+	return one[model.RequestValidator](t.query(qRequestValidator, apiID, id))
+}
+
+func (t *txn) RequestValidators(apiID string) ([]model.RequestValidator, error) {
+	return docs[model.RequestValidator](t.query(qRequestValidators, apiID))
+}
+
+func (t *txn) CreateRequestValidator(apiID string, v model.RequestValidator) error {
+	return t.insertDoc(qInsertRequestValidator, apiID, v.ID, v)
+}
+
+func (t *txn) PutRequestValidator(apiID string, v model.RequestValidator) error {
+	return t.updateDoc(qUpdateRequestValidator, apiID, v.ID, v)
+}
+
+func (t *txn) DeleteRequestValidator(apiID, id string) error {
+	return affected(t.exec(qDeleteRequestValidator, apiID, id))
+}
+
 func (t *txn) APIKey(id string) (model.APIKey, error) {
 	return one[model.APIKey](t.query(qAPIKey, id))
 }

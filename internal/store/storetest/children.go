@@ -94,6 +94,35 @@ var kinds = []kind{
 		list:   func(tx store.ReadTx, apiID string) ([]any, error) { return anys(tx.Stages(apiID)) },
 		del:    func(tx store.Tx, apiID, key string) error { return tx.DeleteStage(apiID, key) },
 	},
+	{
+		name:    "Model",
+		builtin: func(string) []any { return []any{} },
+		build: func(apiID, key, variant string) any {
+			return model.Model{ID: "id" + key, Name: key, Description: variant, ContentType: "application/json",
+				Schema: `{"type":"object","title":"` + variant + `"}`}
+		},
+		create: func(tx store.Tx, apiID string, v any) error { return tx.CreateModel(apiID, v.(model.Model)) },
+		put:    func(tx store.Tx, apiID string, v any) error { return tx.PutModel(apiID, v.(model.Model)) },
+		get:    func(tx store.ReadTx, apiID, key string) (any, error) { return anyOf(tx.Model(apiID, key)) },
+		list:   func(tx store.ReadTx, apiID string) ([]any, error) { return anys(tx.Models(apiID)) },
+		del:    func(tx store.Tx, apiID, key string) error { return tx.DeleteModel(apiID, key) },
+	},
+	{
+		name:    "RequestValidator",
+		builtin: func(string) []any { return []any{} },
+		build: func(apiID, key, variant string) any {
+			return model.RequestValidator{ID: key, Name: variant, ValidateRequestBody: variant != "", ValidateRequestParameters: true}
+		},
+		create: func(tx store.Tx, apiID string, v any) error {
+			return tx.CreateRequestValidator(apiID, v.(model.RequestValidator))
+		},
+		put: func(tx store.Tx, apiID string, v any) error {
+			return tx.PutRequestValidator(apiID, v.(model.RequestValidator))
+		},
+		get:  func(tx store.ReadTx, apiID, key string) (any, error) { return anyOf(tx.RequestValidator(apiID, key)) },
+		list: func(tx store.ReadTx, apiID string) ([]any, error) { return anys(tx.RequestValidators(apiID)) },
+		del:  func(tx store.Tx, apiID, key string) error { return tx.DeleteRequestValidator(apiID, key) },
+	},
 }
 
 // forKinds runs fn once per kind, each on a fresh store.
@@ -418,6 +447,9 @@ func richDeployment(apiID string) model.Deployment {
 				"UNAUTHORIZED": {Type: "UNAUTHORIZED", StatusCode: "401",
 					ResponseParameters: map[string]string{"gatewayresponse.header.WWW-Authenticate": "'Bearer'"}},
 			},
+			Models: []model.Model{{ID: "m1", Name: "Pet", ContentType: "application/json", Description: "a pet",
+				Schema: `{"$ref":"https://apigateway.amazonaws.com/restapis/` + apiID + `/models/Base"}`}},
+			RequestValidators: []model.RequestValidator{{ID: "v1", Name: "all", ValidateRequestBody: true, ValidateRequestParameters: true}},
 		},
 	}
 }
