@@ -111,6 +111,7 @@ func New(st store.Store, opts Options) *Handler {
 		h.resourceOps, h.methodOps, h.integrationOps,
 		h.deploymentOps, h.stageOps,
 		h.apiKeyOps, h.usagePlanOps, h.usagePlanKeyOps, h.usageOps, h.accountOps,
+		h.modelOps, h.requestValidatorOps,
 	} {
 		register(h.impl)
 	}

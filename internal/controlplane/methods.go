@@ -131,8 +131,9 @@ func (h *Handler) viewMethodOut(c *call, fn func(m model.Method) (any, error)) (
 }
 
 // updateMethodDoc runs fn on the method named by the request's labels in one
-// transaction and stores the resource only if fn succeeds. missing is the
-// error for a method that does not exist.
+// transaction and stores the resource only if fn succeeds and the request
+// validator and models the method newly names exist (checkMethodRefs).
+// missing is the error for a method that does not exist.
 func (h *Handler) updateMethodDoc(c *call, missing error, fn func(res *model.Resource, m *model.Method) error) error {
 	apiID := c.params["restapi_id"]
 	return h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
@@ -145,7 +146,11 @@ func (h *Handler) updateMethodDoc(c *call, missing error, fn func(res *model.Res
 		if !ok {
 			return missing
 		}
+		before := m
 		if err := fn(&res, &m); err != nil {
+			return err
+		}
+		if err := checkMethodRefs(tx, apiID, before, m); err != nil {
 			return err
 		}
 		res.Methods[name] = m
@@ -260,10 +265,10 @@ type putMethodInput struct {
 }
 
 // putMethod creates a method. As on AWS, a method that exists already is a
-// conflict (PutMethod does not replace). Gantry does not serve authorizers,
-// request validators or models yet, so authorizerId, requestValidatorId and
-// requestModels are stored without being checked against them; a CUSTOM or
-// COGNITO_USER_POOLS method must still name an authorizer.
+// conflict (PutMethod does not replace), and requestValidatorId and
+// requestModels must name a validator and models of the API. Gantry does not
+// serve authorizers yet, so authorizerId is stored without being checked; a
+// CUSTOM or COGNITO_USER_POOLS method must still name an authorizer.
 func (h *Handler) putMethod(c *call) (any, error) {
 	var in putMethodInput
 	if err := c.decode(&in); err != nil {
@@ -311,6 +316,12 @@ func (h *Handler) putMethod(c *call) (any, error) {
 			m.AuthorizerID = in.AuthorizerID
 		}
 		if err := checkMethodRequestParameters(m.RequestParameters); err != nil {
+			return err
+		}
+		if err := checkRequestValidator(tx, apiID, m.RequestValidatorID); err != nil {
+			return err
+		}
+		if err := checkModelNames(tx, apiID, m.RequestModels); err != nil {
 			return err
 		}
 		if res.Methods == nil {
@@ -412,8 +423,8 @@ func patchMethod(m *model.Method, o patch.Operation) error {
 		case "operationName":
 			return replaceField(op, &m.OperationName, value)
 		case "requestValidatorId":
-			// Not checked against the API's request validators: Gantry
-			// does not serve them yet. An empty value removes it.
+			// An empty value removes it; another must name a validator of
+			// the API (checked by updateMethodDoc).
 			return replaceField(op, &m.RequestValidatorID, value)
 		case "authorizationScopes":
 			return patchListEntry(&m.AuthorizationScopes, op, value)
@@ -435,8 +446,8 @@ type putMethodResponseInput struct {
 	ResponseModels     map[string]string `json:"responseModels"`
 }
 
-// putMethodResponse creates or replaces a method response. Models are not
-// checked: Gantry does not serve models yet.
+// putMethodResponse creates or replaces a method response. Its
+// responseModels must name models of the API (checked by updateMethodDoc).
 func (h *Handler) putMethodResponse(c *call) (any, error) {
 	var in putMethodResponseInput
 	if err := c.decode(&in); err != nil {

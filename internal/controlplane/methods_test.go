@@ -67,6 +67,8 @@ func TestMethodLifecycle(t *testing.T) {
 
 func TestPutMethodAllFields(t *testing.T) {
 	c, api, root := resSetup(t)
+	mustCreateModel(t, c, api, "Pet", `{"type":"object"}`)
+	validator := mustCreateValidator(t, c, api, "all", true, true)
 	in := &apigateway.PutMethodInput{RestApiId: aws.String(api), ResourceId: aws.String(root), HttpMethod: aws.String("POST"),
 		AuthorizationType:   aws.String("cognito_user_pools"),
 		AuthorizerId:        aws.String("abc123"),
@@ -74,7 +76,7 @@ func TestPutMethodAllFields(t *testing.T) {
 		OperationName:       aws.String("CreatePet"),
 		RequestParameters:   map[string]bool{"method.request.header.X-Trace": false, "method.request.querystring.page": true},
 		RequestModels:       map[string]string{"application/json": "Pet"},
-		RequestValidatorId:  aws.String("val123"),
+		RequestValidatorId:  aws.String(validator),
 		AuthorizationScopes: []string{"pets/write"},
 	}
 	put, err := c.PutMethod(ctx(), in)
@@ -82,11 +84,11 @@ func TestPutMethodAllFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	get := getMethod(t, c, api, root, "POST")
-	check := func(label string, authType, authorizer, op, validator *string, apiKey *bool, params map[string]bool, models map[string]string, scopes []string) {
+	check := func(label string, authType, authorizer, op, gotValidator *string, apiKey *bool, params map[string]bool, models map[string]string, scopes []string) {
 		t.Helper()
-		if *authType != "COGNITO_USER_POOLS" || *authorizer != "abc123" || *op != "CreatePet" || *validator != "val123" || !*apiKey ||
+		if *authType != "COGNITO_USER_POOLS" || *authorizer != "abc123" || *op != "CreatePet" || *gotValidator != validator || !*apiKey ||
 			!reflect.DeepEqual(params, in.RequestParameters) || !reflect.DeepEqual(models, in.RequestModels) || !reflect.DeepEqual(scopes, in.AuthorizationScopes) {
-			t.Errorf("%s: %v %v %v %v %v %v %v %v", label, *authType, *authorizer, *op, *validator, *apiKey, params, models, scopes)
+			t.Errorf("%s: %v %v %v %v %v %v %v %v", label, *authType, *authorizer, *op, *gotValidator, *apiKey, params, models, scopes)
 		}
 	}
 	check("put", put.AuthorizationType, put.AuthorizerId, put.OperationName, put.RequestValidatorId, put.ApiKeyRequired, put.RequestParameters, put.RequestModels, put.AuthorizationScopes)
@@ -154,6 +156,7 @@ func TestPutMethodErrors(t *testing.T) {
 func TestUpdateMethod(t *testing.T) {
 	c, api, root := resSetup(t)
 	mustPutMethod(t, c, api, root, "ANY", nil)
+	validator := mustCreateValidator(t, c, api, "body", true, false)
 	update := func(ops ...types.PatchOperation) (*apigateway.UpdateMethodOutput, error) {
 		return c.UpdateMethod(ctx(), &apigateway.UpdateMethodInput{RestApiId: aws.String(api), ResourceId: aws.String(root), HttpMethod: aws.String("ANY"), PatchOperations: ops})
 	}
@@ -174,12 +177,12 @@ func TestUpdateMethod(t *testing.T) {
 		patchOp(types.OpReplace, "/apiKeyRequired", aws.String("true")),
 		patchOp(types.OpReplace, "/authorizationType", aws.String("AWS_IAM")),
 		patchOp(types.OpReplace, "/requestParameters/method.request.querystring.optional", aws.String("false")),
-		patchOp(types.OpReplace, "/requestValidatorId", aws.String("val1")),
+		patchOp(types.OpReplace, "/requestValidatorId", aws.String(validator)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *out.OperationName != "ReplacedOperationName" || !*out.ApiKeyRequired || *out.AuthorizationType != "AWS_IAM" || *out.RequestValidatorId != "val1" ||
+	if *out.OperationName != "ReplacedOperationName" || !*out.ApiKeyRequired || *out.AuthorizationType != "AWS_IAM" || *out.RequestValidatorId != validator ||
 		out.RequestParameters["method.request.querystring.optional"] {
 		t.Errorf("replace: %+v", out)
 	}

@@ -32,3 +32,39 @@ func pageByID[T any](all []T, id func(T) string, pos string, limit int) (page []
 	}
 	return page, next, nil
 }
+
+// listPage is the JSON of a paginated listing: the page's items under "item"
+// and the position of the next page.
+type listPage[J any] struct {
+	Position string `json:"position,omitempty"`
+	Items    []J    `json:"item"`
+}
+
+// pageOfAPI serves a Get* listing of the objects under the API named by the
+// request's restapi_id label (limit and position as pageByID): list reads
+// them, id names each for positions, out renders one.
+func pageOfAPI[T, J any](h *Handler, c *call, list func(tx store.ReadTx, apiID string) ([]T, error),
+	id func(T) string, out func(T) J) (any, error) {
+	limit, err := c.limit()
+	if err != nil {
+		return nil, err
+	}
+	res := listPage[J]{Items: []J{}}
+	err = h.store.View(c.r.Context(), c.scope, func(tx store.ReadTx) error {
+		apiID := c.params["restapi_id"]
+		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
+			return err
+		}
+		all, err := list(tx, apiID)
+		if err != nil {
+			return err
+		}
+		page, next, err := pageByID(all, id, c.query.Get("position"), limit)
+		for _, x := range page {
+			res.Items = append(res.Items, out(x))
+		}
+		res.Position = next
+		return err
+	})
+	return res, err
+}

@@ -191,7 +191,11 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 		api.ID = id
 	}
 	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
-		var cloned map[string]model.GatewayResponse
+		var (
+			cloned       map[string]model.GatewayResponse
+			clonedModels []model.Model
+			clonedRVs    []model.RequestValidator
+		)
 		if in.CloneFrom != "" {
 			src, err := loadAPI(tx, c.scope, in.CloneFrom)
 			if err != nil {
@@ -203,6 +207,13 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 				api.BinaryMediaTypes = src.BinaryMediaTypes
 			}
 			if cloned, err = tx.GatewayResponses(src.ID); err != nil {
+				return err
+			}
+			// ... and its models and request validators.
+			if clonedModels, err = tx.Models(src.ID); err != nil {
+				return err
+			}
+			if clonedRVs, err = tx.RequestValidators(src.ID); err != nil {
 				return err
 			}
 		}
@@ -217,6 +228,9 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 			if err := tx.PutGatewayResponse(api.ID, gr); err != nil {
 				return err
 			}
+		}
+		if err := copyModels(tx, api.ID, in.CloneFrom, clonedModels, clonedRVs); err != nil {
+			return err
 		}
 		return tx.TagResource(apiResource(api.ID), in.Tags)
 	})
