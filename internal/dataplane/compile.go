@@ -63,6 +63,9 @@ type method struct {
 	// planKey keys this method's throttle in a usage plan's API stage:
 	// "{resourcePath}/{httpMethod}", e.g. "/pets/GET".
 	planKey string
+	// validation is the method's request validation; nil when it validates
+	// nothing.
+	validation *validation
 }
 
 // integration is a compiled integration.
@@ -112,6 +115,7 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 		return nil, fmt.Errorf("gateway responses: %w", err)
 	}
 	paths := make([]string, 0, len(snap.Resources))
+	validations := newValidationCompiler(snap)
 	for _, r := range snap.Resources {
 		res := &resource{id: r.ID, path: r.Path, methods: make(map[string]*method, len(r.Methods))}
 		for verb, m := range r.Methods {
@@ -119,6 +123,7 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 			cm.apiKeyRequired = m.APIKeyRequired
 			cm.throttle = stageThrottle(st, buckets, r.Path, verb)
 			cm.planKey = r.Path + "/" + verb
+			cm.validation = validations.compile(m)
 			res.methods[verb] = cm
 		}
 		s.resources = append(s.resources, res)

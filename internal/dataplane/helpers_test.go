@@ -65,6 +65,9 @@ type api struct {
 	stage            string
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
+	// models and validators go into the deployment's snapshot.
+	models     []model.Model
+	validators []model.RequestValidator
 }
 
 // deploy writes the API to the store (replacing an earlier version),
@@ -107,7 +110,8 @@ func (f *fixture) deploy(a api) {
 		dep := model.Deployment{
 			ID:          "dep" + string(rune('a'+f.seq%26)) + time.Now().Format("150405.000000000"),
 			CreatedDate: time.Now(),
-			Snapshot:    model.Snapshot{API: rest, Resources: resources, GatewayResponses: a.gatewayResponses},
+			Snapshot: model.Snapshot{API: rest, Resources: resources, GatewayResponses: a.gatewayResponses,
+				Models: a.models, RequestValidators: a.validators},
 		}
 		if err := tx.CreateDeployment(a.id, dep); err != nil {
 			return err

@@ -154,6 +154,9 @@ func (q *request) serve() error {
 	if err := q.checkLimits(m); err != nil {
 		return err
 	}
+	if err := q.validate(m); err != nil {
+		return err
+	}
 	if m.invalid != nil {
 		return m.invalid
 	}

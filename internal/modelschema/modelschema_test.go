@@ -95,7 +95,7 @@ func TestValid(t *testing.T) {
 	}
 	for _, c := range []struct {
 		model, body, want string
-		ok              bool
+		ok                bool
 	}{
 		{"Pet", `{"name":"Rex","owner":{"email":"a@b.example"}}`, "", true},
 		{"Pet", `{"name":"Rex","owner":{}}`, `[object has missing required properties (["email"])]`, false},
