@@ -55,6 +55,14 @@ func (s *Set) describe(verr *jsonschema.ValidationError, inst any) string {
 		}
 		kw, msg := s.message(e, inst)
 		entries = append(entries, entry{path: e.InstanceLocation, keyword: kw, msg: msg})
+		if _, ok := e.ErrorKind.(*kind.Type); ok {
+			// jsonschema/v6 stops at a type mismatch; the Java validator
+			// also checks the keywords that apply to every type. enum is
+			// the common one.
+			if msg, ok := s.enumMiss(e, inst); ok {
+				entries = append(entries, entry{path: e.InstanceLocation, keyword: "enum", msg: msg})
+			}
+		}
 	}
 	collect(verr)
 	root := &node{}
@@ -209,6 +217,35 @@ func (s *Set) message(e *jsonschema.ValidationError, root any) (keyword, msg str
 		kw = p[0]
 	}
 	return kw, e.ErrorKind.LocalizedString(message.NewPrinter(language.English))
+}
+
+// enumMiss returns the enum message for the value of a type error when the
+// schema also has an enum that does not hold the value.
+func (s *Set) enumMiss(e *jsonschema.ValidationError, root any) (string, bool) {
+	sch, _ := s.schemaNode(e.SchemaURL).(map[string]any)
+	values, ok := sch["enum"].([]any)
+	if !ok {
+		return "", false
+	}
+	inst := lookup(root, e.InstanceLocation)
+	for _, v := range values {
+		if jsonEqual(v, inst) {
+			return "", false
+		}
+	}
+	return fmt.Sprintf("instance value (%s) not found in enum (possible values: %s)", jsonText(inst), jsonText(values)), true
+}
+
+// jsonEqual compares JSON values, numbers by value (1 equals 1.0).
+func jsonEqual(a, b any) bool {
+	x, xok := a.(json.Number)
+	y, yok := b.(json.Number)
+	if xok && yok {
+		rx, ok1 := new(big.Rat).SetString(string(x))
+		ry, ok2 := new(big.Rat).SetString(string(y))
+		return ok1 && ok2 && rx.Cmp(ry) == 0
+	}
+	return jsonText(a) == jsonText(b)
 }
 
 // formatMessage is the library's message for a string that fails a format.

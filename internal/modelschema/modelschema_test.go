@@ -47,6 +47,7 @@ func TestValidationErrorStrings(t *testing.T) {
 		{"type-number-decimal", `{"type":"object","properties":{"n":{"type":["string","integer"]}}}`, `{"n":1.5}`},
 		{"type-root", `{"type":"object"}`, `[1,2]`},
 		{"enum", `{"type":"object","properties":{"size":{"type":"string","enum":["S","M","L"]}}}`, `{"size":"XL"}`},
+		{"enum-and-type", `{"type":"object","properties":{"size":{"type":"string","enum":["S","M","L"]}}}`, `{"size":3}`},
 		{"pattern", `{"type":"object","properties":{"code":{"type":"string","pattern":"^[A-Z]{3}$"}}}`, `{"code":"ab1"}`},
 		{"minimum", `{"type":"object","properties":{"price":{"type":"number","minimum":10}}}`, `{"price":2.5}`},
 		{"maximum", `{"type":"object","properties":{"price":{"type":"number","maximum":500}}}`, `{"price":501}`},
@@ -61,6 +62,14 @@ func TestValidationErrorStrings(t *testing.T) {
 		{"uniqueItems", `{"type":"array","uniqueItems":true}`, `[1,2,1]`},
 		{"multipleOf", `{"type":"object","properties":{"n":{"type":"number","multipleOf":5}}}`, `{"n":12}`},
 		{"anyOf", `{"anyOf":[{"type":"string"},{"type":"integer"}]}`, `true`},
+		{"allOf", `{"allOf":[{"type":"object"},{"required":["a"]},{"required":["b"]}]}`, `{"a":1}`},
+		{"oneOf", `{"oneOf":[{"type":"string"},{"type":"integer"}]}`, `null`},
+		{"not", `{"not":{"type":"string"}}`, `"s"`},
+		{"additionalItems", `{"type":"array","items":[{"type":"string"}],"additionalItems":false}`, `["a",1,2]`},
+		{"minProperties", `{"type":"object","minProperties":2}`, `{"a":1}`},
+		{"maxProperties", `{"type":"object","maxProperties":1}`, `{"a":1,"b":2}`},
+		{"dependencies", `{"type":"object","dependencies":{"card":["billing","zip"]}}`, `{"card":"4111","zip":"1"}`},
+		{"format-email", `{"type":"object","properties":{"to":{"type":"string","format":"email"}}}`, `{"to":"nobody"}`},
 		// Several errors: the object's own keywords first; its members'
 		// errors in member-name order; no descent once an error is reported.
 		{"several-siblings", `{"type":"object","properties":{"b":{"type":"string"},"a":{"type":"integer"},"c":{"type":"object","required":["x"]}}}`, `{"a":"x","b":1,"c":{}}`},
