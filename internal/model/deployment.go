@@ -19,6 +19,8 @@ type Snapshot struct {
 	API              RestAPI                    `json:"api"`
 	Resources        []Resource                 `json:"resources,omitempty"`
 	GatewayResponses map[string]GatewayResponse `json:"gatewayResponses,omitempty"`
+	// Authorizers are the API's authorizers, in creation order.
+	Authorizers []Authorizer `json:"authorizers,omitempty"`
 }
 
 // Stage is a named reference to a deployment, with its variables and

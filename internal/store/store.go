@@ -68,6 +68,10 @@ type ReadTx interface {
 	// GatewayResponses returns an API's customized gateway responses keyed by
 	// type.
 	GatewayResponses(apiID string) (map[string]model.GatewayResponse, error)
+	// Authorizer returns one authorizer of an API, or ErrNotFound.
+	Authorizer(apiID, id string) (model.Authorizer, error)
+	// Authorizers lists an API's authorizers in creation order.
+	Authorizers(apiID string) ([]model.Authorizer, error)
 	// Tags returns the tags of the resource at the given path, such as
 	// "/restapis/abc123defg" (an ARN's resource part). Never nil.
 	Tags(resource string) (map[string]string, error)
@@ -128,6 +132,13 @@ type Tx interface {
 	PutGatewayResponse(apiID string, gr model.GatewayResponse) error
 	// DeleteGatewayResponse removes a customization; ErrNotFound if absent.
 	DeleteGatewayResponse(apiID, responseType string) error
+	// CreateAuthorizer stores a new authorizer; ErrExists if the id is
+	// taken, ErrNotFound if the API does not exist.
+	CreateAuthorizer(apiID string, a model.Authorizer) error
+	// PutAuthorizer replaces an existing authorizer; ErrNotFound if absent.
+	PutAuthorizer(apiID string, a model.Authorizer) error
+	// DeleteAuthorizer removes an authorizer; ErrNotFound if absent.
+	DeleteAuthorizer(apiID, id string) error
 	// TagResource adds or overwrites tags on a resource.
 	TagResource(resource string, tags map[string]string) error
 	// UntagResource removes the given tag keys; absent keys are ignored.
