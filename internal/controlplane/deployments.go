@@ -111,7 +111,8 @@ type createDeploymentInput struct {
 }
 
 // snapshot reads what a deployment freezes: the API, its resources with
-// their methods and integrations, and its gateway-response customizations.
+// their methods and integrations, its gateway-response customizations and
+// its authorizers.
 // It refuses, as AWS does, an API without methods or with a method that has
 // no integration.
 func snapshot(tx store.ReadTx, api model.RestAPI) (model.Snapshot, error) {
@@ -135,7 +136,11 @@ func snapshot(tx store.ReadTx, api model.RestAPI) (model.Snapshot, error) {
 	if err != nil {
 		return model.Snapshot{}, err
 	}
-	return model.Snapshot{API: api, Resources: resources, GatewayResponses: grs}, nil
+	authorizers, err := tx.Authorizers(api.ID)
+	if err != nil {
+		return model.Snapshot{}, err
+	}
+	return model.Snapshot{API: api, Resources: resources, GatewayResponses: grs, Authorizers: authorizers}, nil
 }
 
 // newDeploymentID returns an id of AWS's deployment form (6 characters).

@@ -260,10 +260,10 @@ type putMethodInput struct {
 }
 
 // putMethod creates a method. As on AWS, a method that exists already is a
-// conflict (PutMethod does not replace). Gantry does not serve authorizers,
-// request validators or models yet, so authorizerId, requestValidatorId and
-// requestModels are stored without being checked against them; a CUSTOM or
-// COGNITO_USER_POOLS method must still name an authorizer.
+// conflict (PutMethod does not replace), and a CUSTOM or COGNITO_USER_POOLS
+// method must name one of the API's authorizers, of a fitting type. Gantry
+// does not serve request validators or models yet, so requestValidatorId and
+// requestModels are stored without being checked against them.
 func (h *Handler) putMethod(c *call) (any, error) {
 	var in putMethodInput
 	if err := c.decode(&in); err != nil {
@@ -303,12 +303,10 @@ func (h *Handler) putMethod(c *call) (any, error) {
 			AuthorizationScopes: in.AuthorizationScopes,
 		}
 		if needsAuthorizer(authType) {
-			if in.AuthorizerID == "" {
-				return awserr.BadRequest(msgAuthorizer)
-			}
-			// Not checked against the API's authorizers: Gantry does not
-			// serve them yet.
 			m.AuthorizerID = in.AuthorizerID
+			if err := checkMethodAuthorizer(tx, apiID, m); err != nil {
+				return err
+			}
 		}
 		if err := checkMethodRequestParameters(m.RequestParameters); err != nil {
 			return err
@@ -359,6 +357,16 @@ func (h *Handler) updateMethod(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	apiID := c.params["restapi_id"]
+	var authorizers []model.Authorizer
+	err = h.store.View(c.r.Context(), c.scope, func(tx store.ReadTx) error {
+		var err error
+		authorizers, err = tx.Authorizers(apiID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	return h.updateMethodOut(c, methodNotFound(), func(_ *model.Resource, m *model.Method) (any, error) {
 		m.RequestParameters = maps.Clone(m.RequestParameters)
 		m.RequestModels = maps.Clone(m.RequestModels)
@@ -372,8 +380,8 @@ func (h *Handler) updateMethod(c *call) (any, error) {
 			return nil, awserr.BadRequest(msgAuthorizationType)
 		}
 		if needsAuthorizer(m.AuthorizationType) {
-			if m.AuthorizerID == "" {
-				return nil, awserr.BadRequest(msgAuthorizer)
+			if err := methodAuthorizerIn(authorizers, *m); err != nil {
+				return nil, err
 			}
 		} else {
 			// AWS ignores an authorizerId on a method that does not use
