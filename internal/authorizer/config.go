@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/gantryproject/gantry/internal/lambda"
 )
 
 // Source kinds: where an identity source reads its value.
@@ -104,18 +106,9 @@ var ErrInvalidURI = errors.New("invalid authorizer URI")
 // The error's text is AWS's (recorded in hashicorp/terraform-provider-aws
 // pull request 1757).
 func FunctionOf(uri string) (string, error) {
-	bad := newError(ErrInvalidURI, "Invalid Authorizer URI: %s. Authorizer URI should be a valid API Gateway ARN that represents a Lambda function invocation.", uri)
-	parts := strings.SplitN(uri, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "apigateway" || parts[3] == "" || parts[4] != "lambda" {
-		return "", bad
-	}
-	fn, ok := strings.CutPrefix(parts[5], "path/2015-03-31/functions/")
-	if !ok {
-		return "", bad
-	}
-	fn, ok = strings.CutSuffix(fn, "/invocations")
-	if !ok || fn == "" || strings.Contains(fn, "/") {
-		return "", bad
+	fn, err := lambda.FunctionFromURI(uri)
+	if err != nil || strings.Contains(fn, "/") {
+		return "", newError(ErrInvalidURI, "Invalid Authorizer URI: %s. Authorizer URI should be a valid API Gateway ARN that represents a Lambda function invocation.", uri)
 	}
 	return fn, nil
 }
