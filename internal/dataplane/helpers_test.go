@@ -65,6 +65,7 @@ type api struct {
 	stage            string
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
+	authorizers      []model.Authorizer
 }
 
 // deploy writes the API to the store (replacing an earlier version),
@@ -107,7 +108,7 @@ func (f *fixture) deploy(a api) {
 		dep := model.Deployment{
 			ID:          "dep" + string(rune('a'+f.seq%26)) + time.Now().Format("150405.000000000"),
 			CreatedDate: time.Now(),
-			Snapshot:    model.Snapshot{API: rest, Resources: resources, GatewayResponses: a.gatewayResponses},
+			Snapshot:    model.Snapshot{API: rest, Resources: resources, GatewayResponses: a.gatewayResponses, Authorizers: a.authorizers},
 		}
 		if err := tx.CreateDeployment(a.id, dep); err != nil {
 			return err
