@@ -44,7 +44,7 @@ type authz struct {
 	// possibly with ${stageVariables.name} references.
 	function   string
 	sources    []authorizer.Source
-	validation *regexp.Regexp // TOKEN: identityValidationExpression
+	validation *regexp.Regexp // TOKEN and Cognito: identityValidationExpression
 	ttl        time.Duration
 	// pools are a Cognito authorizer's user pools.
 	pools []authorizer.UserPool
@@ -74,7 +74,7 @@ func compileAuthorizer(a model.Authorizer) *authz {
 	if err == nil {
 		c.sources, err = authorizer.ParseSources(a.IdentitySource, a.Type != model.AuthorizerRequest)
 	}
-	if err == nil && a.IdentityValidationExpression != "" && a.Type == model.AuthorizerToken {
+	if err == nil && a.IdentityValidationExpression != "" && a.Type != model.AuthorizerRequest {
 		// API Gateway matches the whole token, as Java's String.matches.
 		c.validation, err = regexp.Compile(`^(?:` + a.IdentityValidationExpression + `)$`)
 	}
@@ -217,7 +217,7 @@ func (h *Handler) authenticate(ctx context.Context, a *authz, in *authInput, cac
 	if !ok {
 		return nil, unauthorized()
 	}
-	if a.typ == model.AuthorizerToken && a.validation != nil && !a.validation.MatchString(values[0]) {
+	if a.validation != nil && !a.validation.MatchString(values[0]) {
 		return nil, unauthorized()
 	}
 	// TOKEN and Cognito results are keyed by the token, REQUEST results by
@@ -232,7 +232,7 @@ func (h *Handler) authenticate(ctx context.Context, a *authz, in *authInput, cac
 	var res *authResult
 	var gerr *gatewayresponse.Error
 	if a.typ == model.AuthorizerCognito {
-		res, gerr = h.verifyCognito(ctx, a, values[0], now)
+		res, gerr = h.verifyCognito(ctx, a, values[0], in.stageVars, now)
 	} else {
 		res, gerr = h.invokeAuthorizer(ctx, a, values, in)
 	}
@@ -310,7 +310,7 @@ func (h *Handler) invokeAuthorizer(ctx context.Context, a *authz, values []strin
 }
 
 // expandFunction substitutes ${stageVariables.name} references in a
-// function name.
+// function name (or a user pool id).
 func expandFunction(fn string, vars map[string]string) (string, error) {
 	for {
 		i := strings.Index(fn, "${stageVariables.")
@@ -488,13 +488,17 @@ func (q *request) authorize(m *method) error {
 	if gerr != nil {
 		return gerr
 	}
+	// Set before the policy decides, so that an ACCESS_DENIED response can
+	// show the authorizer's context (the usual way of customizing its
+	// message: $context.authorizer.<key> in the template).
+	q.auth = res
 	if gerr := admit(res, arn); gerr != nil {
 		return gerr
 	}
 	if gerr := checkScopes(m, res); gerr != nil {
+		q.auth = nil
 		return gerr
 	}
-	q.auth = res
 	return nil
 }
 

@@ -193,11 +193,11 @@ func TestAuthorizerTimeout(t *testing.T) {
 func TestCognitoCacheStopsAtExpiry(t *testing.T) {
 	iss := authorizertest.NewIssuer(t)
 	f := newAuthFixture(t, dataplane.Options{CognitoURL: iss.URL})
-	a := model.Authorizer{ID: "pool01", Type: model.AuthorizerCognito, ProviderARNs: []string{"arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_P"},
+	a := model.Authorizer{ID: "pool01", Type: model.AuthorizerCognito, ProviderARNs: []string{"arn:aws:cognito-idp:us-east-1:000000000000:userpool/${stageVariables.pool}"},
 		IdentitySource: "method.request.header.Authorization", ResultTTLInSeconds: 3600}
 	m := mockMethod("200", `$context.authorizer.claims.sub`, nil)
 	m.AuthorizationType, m.AuthorizerID = "COGNITO_USER_POOLS", "pool01"
-	f.deploy(api{id: "cognito001", authorizers: []model.Authorizer{a}, methods: map[string]map[string]model.Method{"/me": {"GET": m}}})
+	f.deploy(api{id: "cognito001", authorizers: []model.Authorizer{a}, variables: map[string]string{"pool": "us-east-1_P"}, methods: map[string]map[string]model.Method{"/me": {"GET": m}}})
 	tok := iss.Sign(t, map[string]any{"sub": "u-9", "iss": iss.IssuerOf("us-east-1_P"), "token_use": "id", "exp": epoch.Unix() + 60})
 	if r := f.get("cognito001", "test", "/me", "Authorization", tok); r.status != 200 || r.body != "u-9" {
 		t.Errorf("valid: %d %s", r.status, r.body)
@@ -207,7 +207,7 @@ func TestCognitoCacheStopsAtExpiry(t *testing.T) {
 	// Keys out of reach are the authorizer's failure, not the caller's.
 	gone := closedURL(t)
 	g := newAuthFixture(t, dataplane.Options{CognitoURL: gone})
-	g.deploy(api{id: "cognito002", authorizers: []model.Authorizer{a}, methods: map[string]map[string]model.Method{"/me": {"GET": m}}})
+	g.deploy(api{id: "cognito002", authorizers: []model.Authorizer{a}, variables: map[string]string{"pool": "us-east-1_P"}, methods: map[string]map[string]model.Method{"/me": {"GET": m}}})
 	orphan := iss.Sign(t, map[string]any{"sub": "u-9", "iss": gone + "/us-east-1_P", "token_use": "id", "exp": epoch.Unix() + 600})
 	wantError(t, g.get("cognito002", "test", "/me", "Authorization", orphan), 500, "AuthorizerFailureException", `{"message":null}`)
 }

@@ -149,11 +149,11 @@ func (c *jwksCache) fetch(ctx context.Context, url string, now time.Time) (*jwks
 // accepted too (Gantry's leniency; AWS documents the bare token).
 //
 // Reference: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
-func (h *Handler) verifyCognito(ctx context.Context, a *authz, token string, now time.Time) (*authResult, *gatewayresponse.Error) {
+func (h *Handler) verifyCognito(ctx context.Context, a *authz, token string, stageVars map[string]string, now time.Time) (*authResult, *gatewayresponse.Error) {
 	if len(token) > 7 && strings.EqualFold(token[:7], "bearer ") {
 		token = strings.TrimSpace(token[7:])
 	}
-	claims, err := h.checkJWT(ctx, a, token, now)
+	claims, err := h.checkJWT(ctx, a, token, stageVars, now)
 	if errors.Is(err, errJWKS) {
 		// The pool's keys are out of reach: the authorizer failed, not
 		// the caller (Gantry's choice of AUTHORIZER_FAILURE; reference
@@ -179,7 +179,7 @@ func (h *Handler) verifyCognito(ctx context.Context, a *authz, token string, now
 	return res, nil
 }
 
-func (h *Handler) checkJWT(ctx context.Context, a *authz, token string, now time.Time) (map[string]json.RawMessage, error) {
+func (h *Handler) checkJWT(ctx context.Context, a *authz, token string, stageVars map[string]string, now time.Time) (map[string]json.RawMessage, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("%w: not a JWT", errBadToken)
@@ -202,8 +202,12 @@ func (h *Handler) checkJWT(ctx context.Context, a *authz, token string, now time
 	if raw, ok := claims["iss"]; !ok || json.Unmarshal(raw, &iss) != nil {
 		return nil, fmt.Errorf("%w: no iss", errBadToken)
 	}
+	// A pool may be named by a stage variable, as in
+	// arn:aws:cognito-idp:us-east-2:111122223333:userpool/${stageVariables.MyUserPool}
+	// (AWS's developer guide).
 	trusted := slices.ContainsFunc(a.pools, func(p authorizer.UserPool) bool {
-		return issuerOf(h.cognitoURL, p.Region, p.ID) == iss
+		id, err := expandFunction(p.ID, stageVars)
+		return err == nil && issuerOf(h.cognitoURL, p.Region, id) == iss
 	})
 	if !trusted {
 		return nil, fmt.Errorf("%w: issuer %q is not a pool of the authorizer", errBadToken, iss)

@@ -141,15 +141,17 @@ func TestLambdaAuthorizerEndToEnd(t *testing.T) {
 		_, err := c.PutGatewayResponse(ctx, in)
 		must(err)
 	}
-	put(types.GatewayResponseTypeAccessDenied, "", map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}, nil)
+	put(types.GatewayResponseTypeAccessDenied, "", map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+		"gatewayresponse.header.X-Principal": "context.authorizer.principalId"},
+		map[string]string{"application/json": `{"message":$context.error.messageString,"reason":"$context.authorizer.reason"}`})
 	put(types.GatewayResponseTypeUnauthorized, "", map[string]string{"gatewayresponse.header.WWW-Authenticate": "'Bearer'"},
 		map[string]string{"application/json": `{"error":"login","type":"$context.error.responseType"}`})
 	put(types.GatewayResponseTypeAuthorizerConfigurationError, "503", nil, map[string]string{"application/json": `{"oops":$context.error.messageString}`})
 	_, err = c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String(id), StageName: aws.String("prod")})
 	must(err)
 	r := invoke(t, pets, "Authorization", "deny:*")
-	r.want(t, "customized deny", 403, "AccessDeniedException", `{"message":"User is not authorized to access this resource with an explicit deny"}`)
-	if r.header.Get("Access-Control-Allow-Origin") != "*" {
+	r.want(t, "customized deny", 403, "AccessDeniedException", `{"message":"User is not authorized to access this resource with an explicit deny","reason":"account suspended"}`)
+	if r.header.Get("Access-Control-Allow-Origin") != "*" || r.header.Get("X-Principal") != "user-1" {
 		t.Errorf("customized deny headers: %v", r.header)
 	}
 	r = invoke(t, pets)

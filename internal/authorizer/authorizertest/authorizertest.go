@@ -38,7 +38,8 @@ func Policy(effect string, resources ...string) map[string]any {
 //   - "allow:<resource>": Allow on that resource (e.g. "allow:*"), with
 //     principalId "user-1", context {"user":"alice","n":3,"admin":true}
 //     and usageIdentifierKey set to the Function's UsageKey;
-//   - "deny:<resource>": an explicit Deny on it;
+//   - "deny:<resource>": an explicit Deny on it, with context
+//     {"reason":"account suspended"};
 //   - "unauthorized": the error "Unauthorized";
 //   - "boom": another error;
 //   - "malformed": output without principalId or policy;
@@ -77,7 +78,8 @@ func (f *Function) Handler(t testing.TB) lambdatest.Handler {
 			return lambdatest.Result(map[string]any{"principalId": "user-1", "policyDocument": Policy("Allow", arg),
 				"context": ctx, "usageIdentifierKey": f.UsageKey})
 		case "deny":
-			return lambdatest.Result(map[string]any{"principalId": "user-1", "policyDocument": Policy("Deny", arg)})
+			return lambdatest.Result(map[string]any{"principalId": "user-1", "policyDocument": Policy("Deny", arg),
+				"context": map[string]any{"reason": "account suspended"}})
 		case "unauthorized":
 			return lambdatest.Error("Error", "Unauthorized")
 		case "boom":
