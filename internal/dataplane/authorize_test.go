@@ -2,6 +2,7 @@ package dataplane_test
 
 import (
 	"context"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -210,4 +211,35 @@ func TestCognitoCacheStopsAtExpiry(t *testing.T) {
 	g.deploy(api{id: "cognito002", authorizers: []model.Authorizer{a}, variables: map[string]string{"pool": "us-east-1_P"}, methods: map[string]map[string]model.Method{"/me": {"GET": m}}})
 	orphan := iss.Sign(t, map[string]any{"sub": "u-9", "iss": gone + "/us-east-1_P", "token_use": "id", "exp": epoch.Unix() + 600})
 	wantError(t, g.get("cognito002", "test", "/me", "Authorization", orphan), 500, "AuthorizerFailureException", `{"message":null}`)
+}
+
+// BenchmarkAuthorizerCached measures a MOCK call behind a TOKEN authorizer
+// whose result is cached: the cache lookup and the policy evaluated for the
+// method ARN, against BenchmarkMockInvoke's bare pipeline.
+func BenchmarkAuthorizerCached(b *testing.B) {
+	fn := &authorizertest.Function{}
+	inv := lambdatest.NewServer(b, fn.Handler(b))
+	lc, err := lambda.New(lambda.Config{Endpoint: inv.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := newFixtureWith(b, dataplane.Options{Lambda: lc})
+	f.changeLimits(func(tx store.Tx) error {
+		return tx.PutAccount(model.Account{Throttle: model.ThrottleSettings{BurstLimit: -1, RateLimit: -1}})
+	})
+	f.deploy(api{id: "benchauth1", authorizers: []model.Authorizer{tokenAuthorizer(3600)},
+		methods: map[string]map[string]model.Method{"/pets/{petId}": {"GET": guarded("tok001")}}})
+	req := httptest.NewRequest("GET", "/restapis/benchauth1/test/_user_request_/pets/42", nil)
+	req.Header.Set("Authorization", "allow:arn:aws:execute-api:*:*:benchauth1/*/GET/pets/*")
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		f.dp.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	if n := len(inv.Invocations()); n != 1 {
+		b.Errorf("the authorizer ran %d times, want 1", n)
+	}
 }
