@@ -89,11 +89,7 @@ func authAPI(t *testing.T, c *apigateway.Client, name string, auth func(id strin
 func TestLambdaAuthorizerEndToEnd(t *testing.T) {
 	fn := &authorizertest.Function{}
 	inv := lambdatest.NewServer(t, fn.Handler(t))
-	lc, err := lambda.New(lambda.Config{Endpoint: inv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true, Lambda: lc})
+	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true, Lambda: lambda.Config{Endpoint: inv.URL}})
 	base := "http://" + s.Addr().String()
 	c := sdkClient(base)
 	ctx := context.Background()
@@ -147,7 +143,7 @@ func TestLambdaAuthorizerEndToEnd(t *testing.T) {
 	put(types.GatewayResponseTypeUnauthorized, "", map[string]string{"gatewayresponse.header.WWW-Authenticate": "'Bearer'"},
 		map[string]string{"application/json": `{"error":"login","type":"$context.error.responseType"}`})
 	put(types.GatewayResponseTypeAuthorizerConfigurationError, "503", nil, map[string]string{"application/json": `{"oops":$context.error.messageString}`})
-	_, err = c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String(id), StageName: aws.String("prod")})
+	_, err := c.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: aws.String(id), StageName: aws.String("prod")})
 	must(err)
 	r := invoke(t, pets, "Authorization", "deny:*")
 	r.want(t, "customized deny", 403, "AccessDeniedException", `{"message":"User is not authorized to access this resource with an explicit deny","reason":"account suspended"}`)

@@ -39,9 +39,11 @@ type Config struct {
 	// COGNITO_USER_POOLS authorizers trust; "" means AWS's
 	// (dataplane.DefaultCognitoURL).
 	CognitoURL string
-	// Lambda invokes Lambda authorizers; nil means the data plane's
-	// default client.
-	Lambda lambda.Invoker
+	// Lambda configures how Lambda authorizers reach their functions: the
+	// default Invoke endpoint, per-function overrides, region and
+	// credentials. The zero value calls AWS Lambda in each function's
+	// region.
+	Lambda lambda.Config
 }
 
 // Server is a running Gantry.
@@ -91,12 +93,17 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	invoker, err := lambda.New(cfg.Lambda)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger, CognitoURL: cfg.CognitoURL, Lambda: cfg.Lambda})
+	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger, CognitoURL: cfg.CognitoURL, Lambda: invoker})
 	if err := dp.Load(context.Background()); err != nil {
 		dp.Close(context.Background())
 		ln.Close()
