@@ -39,9 +39,10 @@ func newAuthFixture(t *testing.T, opts dataplane.Options) *authFixture {
 	return &authFixture{fixture: newFixtureWith(t, opts), clock: clock, fn: fn, inv: inv}
 }
 
-// guarded is a MOCK method behind authorizer id, echoing the principal.
+// guarded is a MOCK method behind authorizer id, echoing the principal in
+// its body and the context's user in a mapped header.
 func guarded(id string) model.Method {
-	m := mockMethod("200", `$context.authorizer.principalId $context.authorizer.user`, nil)
+	m := mockMethod("200", `$context.authorizer.principalId $context.authorizer.user`, map[string]string{"X-User": "context.authorizer.user"})
 	m.AuthorizationType, m.AuthorizerID = "CUSTOM", id
 	return m
 }
@@ -82,6 +83,22 @@ func TestAuthorizerCache(t *testing.T) {
 	ok("TTL over", "/pets", allowPets, 200, 3)
 	f.dp.FlushAuthorizerCache(testScope, "cache00001", "test")
 	ok("after a flush", "/pets", allowPets, 200, 4)
+	// Another stage's creation recompiles this one on the same deployment:
+	// the cache stays.
+	err := f.st.Update(context.Background(), testScope, func(tx store.Tx) error {
+		st, err := tx.Stage("cache00001", "test")
+		if err != nil {
+			return err
+		}
+		return tx.CreateStage("cache00001", model.Stage{Name: "other", DeploymentID: st.DeploymentID})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.dp.Reload(context.Background(), testScope, "cache00001"); err != nil {
+		t.Fatal(err)
+	}
+	ok("after another stage's change", "/pets", allowPets, 200, 4)
 	deploy()
 	ok("after a redeployment", "/pets", allowPets, 200, 5)
 	// Failures are not cached.
@@ -119,7 +136,7 @@ func TestRequestAuthorizer(t *testing.T) {
 	if f.calls() != 0 {
 		t.Fatalf("called %d times without the identity", f.calls())
 	}
-	if r := get("?token=allow:*", "X-Tenant", "t1"); r.status != 200 || r.body != "user-1 alice" {
+	if r := get("?token=allow:*", "X-Tenant", "t1"); r.status != 200 || r.body != "user-1 alice" || r.header.Get("X-User") != "alice" {
 		t.Errorf("allowed: %d %s", r.status, r.body)
 	}
 	ev := f.fn.Events()[0]

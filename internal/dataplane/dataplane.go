@@ -212,8 +212,9 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 		}
 	}
 	var prev *ratelimit.Buckets
+	var prevStages map[string]*stage
 	if old := (*h.apis.Load())[apiID]; old != nil && old.scope == scope {
-		prev = old.buckets
+		prev, prevStages = old.buckets, old.stages
 	}
 	var d *deployedAPI
 	err := h.store.View(ctx, scope, func(tx store.ReadTx) error {
@@ -225,6 +226,9 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 			return err
 		}
 		d, err = h.compileAPI(tx, scope, api, prev)
+		if d != nil {
+			keepAuthCaches(d.stages, prevStages)
+		}
 		return err
 	})
 	if err != nil {
@@ -248,6 +252,18 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 	}
 	h.apis.Store(&next)
 	return nil
+}
+
+// keepAuthCaches carries each stage's cached authorizer results over a
+// recompilation that left it on the same deployment (a change of another
+// stage, or of its variables): only a new deployment, or
+// FlushStageAuthorizersCache, empties the cache.
+func keepAuthCaches(next, prev map[string]*stage) {
+	for name, st := range next {
+		if old := prev[name]; old != nil && old.deploymentID == st.deploymentID {
+			st.authCache = old.authCache
+		}
+	}
 }
 
 // compileAPI compiles the stages of api; nil when it has none. Throttles
