@@ -170,8 +170,10 @@ type authInput struct {
 }
 
 // identity reads the authorizer's identity sources. ok is false when one is
-// missing or empty (AWS answers 401 without calling the authorizer); key is
-// the cache key: the token, or the identity values.
+// missing or empty (AWS answers 401 without calling the authorizer). AWS
+// documents this check for REQUEST authorizers with caching enabled;
+// whether it also runs with caching off is unrecorded, and Gantry checks
+// every configured source either way.
 func (a *authz) identity(in *authInput) (values []string, ok bool) {
 	values = make([]string, len(a.sources))
 	for i, s := range a.sources {
@@ -237,6 +239,8 @@ func (h *Handler) authenticate(ctx context.Context, a *authz, in *authInput, cac
 		res, gerr = h.invokeAuthorizer(ctx, a, values, in)
 	}
 	if gerr != nil {
+		// Refusals and failures are not cached: AWS documents caching of
+		// the returned policy only.
 		return nil, gerr
 	}
 	if key != "" {
