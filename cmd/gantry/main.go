@@ -3,10 +3,11 @@
 //
 // Usage:
 //
-//	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
+//	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info] [-cognito-url URL]
 //
 // Every flag can also be set with an environment variable: GANTRY_LISTEN,
-// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false) and GANTRY_LOG_LEVEL. Flags win.
+// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL and
+// GANTRY_COGNITO_URL. Flags win.
 package main
 
 import (
@@ -46,6 +47,7 @@ func run(args []string) error {
 	memDefault, _ := strconv.ParseBool(env("GANTRY_MEMORY", "false"))
 	memory := fs.Bool("memory", memDefault, "keep everything in memory, nothing on disk (env GANTRY_MEMORY)")
 	logLevel := fs.String("log-level", env("GANTRY_LOG_LEVEL", "info"), "debug, info, warn or error (env GANTRY_LOG_LEVEL)")
+	cognitoURL := fs.String("cognito-url", env("GANTRY_COGNITO_URL", ""), "base URL of Cognito user pool issuers, e.g. http://127.0.0.1:9229 for a local provider; {region} is replaced (env GANTRY_COGNITO_URL; default https://cognito-idp.{region}.amazonaws.com)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,7 +57,7 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger})
+	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger, CognitoURL: *cognitoURL})
 	if err != nil {
 		return err
 	}

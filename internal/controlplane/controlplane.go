@@ -56,6 +56,10 @@ type Options struct {
 	// API keys, usage plans, usage-plan keys or account settings, so that
 	// the data plane recompiles what it enforces.
 	UsageChanged func(scope model.Scope)
+	// Authorizers runs TestInvokeAuthorizer and FlushStageAuthorizersCache
+	// in the data plane. Nil means TestInvokeAuthorizer answers 501 and a
+	// flush has nothing to drop.
+	Authorizers AuthorizerRunner
 }
 
 // UsageMeter is the data plane's usage meter as the control plane sees it:
@@ -112,6 +116,7 @@ func New(st store.Store, opts Options) *Handler {
 		h.deploymentOps, h.stageOps,
 		h.apiKeyOps, h.usagePlanOps, h.usagePlanKeyOps, h.usageOps, h.accountOps,
 		h.modelOps, h.requestValidatorOps,
+		h.authorizerOps,
 	} {
 		register(h.impl)
 	}

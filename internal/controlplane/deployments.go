@@ -112,7 +112,7 @@ type createDeploymentInput struct {
 
 // snapshot reads what a deployment freezes: the API, its resources with
 // their methods and integrations, its gateway-response customizations, its
-// models and its request validators.
+// models, its request validators and its authorizers.
 // It refuses, as AWS does, an API without methods or with a method that has
 // no integration.
 func snapshot(tx store.ReadTx, api model.RestAPI) (model.Snapshot, error) {
@@ -144,8 +144,12 @@ func snapshot(tx store.ReadTx, api model.RestAPI) (model.Snapshot, error) {
 	if err != nil {
 		return model.Snapshot{}, err
 	}
+	authorizers, err := tx.Authorizers(api.ID)
+	if err != nil {
+		return model.Snapshot{}, err
+	}
 	return model.Snapshot{API: api, Resources: resources, GatewayResponses: grs,
-		Models: models, RequestValidators: validators}, nil
+		Models: models, RequestValidators: validators, Authorizers: authorizers}, nil
 }
 
 // newDeploymentID returns an id of AWS's deployment form (6 characters).

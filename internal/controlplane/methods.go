@@ -265,10 +265,10 @@ type putMethodInput struct {
 }
 
 // putMethod creates a method. As on AWS, a method that exists already is a
-// conflict (PutMethod does not replace), and requestValidatorId and
-// requestModels must name a validator and models of the API. Gantry does not
-// serve authorizers yet, so authorizerId is stored without being checked; a
-// CUSTOM or COGNITO_USER_POOLS method must still name an authorizer.
+// conflict (PutMethod does not replace), requestValidatorId and
+// requestModels must name a validator and models of the API, and a CUSTOM or
+// COGNITO_USER_POOLS method must name one of the API's authorizers, of a
+// fitting type.
 func (h *Handler) putMethod(c *call) (any, error) {
 	var in putMethodInput
 	if err := c.decode(&in); err != nil {
@@ -308,12 +308,10 @@ func (h *Handler) putMethod(c *call) (any, error) {
 			AuthorizationScopes: in.AuthorizationScopes,
 		}
 		if needsAuthorizer(authType) {
-			if in.AuthorizerID == "" {
-				return awserr.BadRequest(msgAuthorizer)
-			}
-			// Not checked against the API's authorizers: Gantry does not
-			// serve them yet.
 			m.AuthorizerID = in.AuthorizerID
+			if err := checkMethodAuthorizer(tx, apiID, m); err != nil {
+				return err
+			}
 		}
 		if err := checkMethodRequestParameters(m.RequestParameters); err != nil {
 			return err
@@ -370,6 +368,16 @@ func (h *Handler) updateMethod(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	apiID := c.params["restapi_id"]
+	var authorizers []model.Authorizer
+	err = h.store.View(c.r.Context(), c.scope, func(tx store.ReadTx) error {
+		var err error
+		authorizers, err = tx.Authorizers(apiID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	return h.updateMethodOut(c, methodNotFound(), func(_ *model.Resource, m *model.Method) (any, error) {
 		m.RequestParameters = maps.Clone(m.RequestParameters)
 		m.RequestModels = maps.Clone(m.RequestModels)
@@ -383,8 +391,8 @@ func (h *Handler) updateMethod(c *call) (any, error) {
 			return nil, awserr.BadRequest(msgAuthorizationType)
 		}
 		if needsAuthorizer(m.AuthorizationType) {
-			if m.AuthorizerID == "" {
-				return nil, awserr.BadRequest(msgAuthorizer)
+			if err := methodAuthorizerIn(authorizers, *m); err != nil {
+				return nil, err
 			}
 		} else {
 			// AWS ignores an authorizerId on a method that does not use

@@ -69,9 +69,10 @@ func TestPutMethodAllFields(t *testing.T) {
 	c, api, root := resSetup(t)
 	mustCreateModel(t, c, api, "Pet", `{"type":"object"}`)
 	validator := mustCreateValidator(t, c, api, "all", true, true)
+	authorizer := createCognitoAuthorizer(t, c, api)
 	in := &apigateway.PutMethodInput{RestApiId: aws.String(api), ResourceId: aws.String(root), HttpMethod: aws.String("POST"),
 		AuthorizationType:   aws.String("cognito_user_pools"),
-		AuthorizerId:        aws.String("abc123"),
+		AuthorizerId:        aws.String(authorizer),
 		ApiKeyRequired:      true,
 		OperationName:       aws.String("CreatePet"),
 		RequestParameters:   map[string]bool{"method.request.header.X-Trace": false, "method.request.querystring.page": true},
@@ -84,11 +85,11 @@ func TestPutMethodAllFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	get := getMethod(t, c, api, root, "POST")
-	check := func(label string, authType, authorizer, op, gotValidator *string, apiKey *bool, params map[string]bool, models map[string]string, scopes []string) {
+	check := func(label string, authType, authorizerID, op, gotValidator *string, apiKey *bool, params map[string]bool, models map[string]string, scopes []string) {
 		t.Helper()
-		if *authType != "COGNITO_USER_POOLS" || *authorizer != "abc123" || *op != "CreatePet" || *gotValidator != validator || !*apiKey ||
+		if *authType != "COGNITO_USER_POOLS" || *authorizerID != authorizer || *op != "CreatePet" || *gotValidator != validator || !*apiKey ||
 			!reflect.DeepEqual(params, in.RequestParameters) || !reflect.DeepEqual(models, in.RequestModels) || !reflect.DeepEqual(scopes, in.AuthorizationScopes) {
-			t.Errorf("%s: %v %v %v %v %v %v %v %v", label, *authType, *authorizer, *op, *gotValidator, *apiKey, params, models, scopes)
+			t.Errorf("%s: %v %v %v %v %v %v %v %v", label, *authType, *authorizerID, *op, *gotValidator, *apiKey, params, models, scopes)
 		}
 	}
 	check("put", put.AuthorizationType, put.AuthorizerId, put.OperationName, put.RequestValidatorId, put.ApiKeyRequired, put.RequestParameters, put.RequestModels, put.AuthorizationScopes)
@@ -191,8 +192,11 @@ func TestUpdateMethod(t *testing.T) {
 	if err != nil || out.AuthorizerId != nil {
 		t.Errorf("authorizerId alone: %+v %v", out, err)
 	}
-	out, err = update(patchOp(types.OpReplace, "/authorizerId", aws.String("abc123")), patchOp(types.OpReplace, "/authorizationType", aws.String("CUSTOM")))
-	if err != nil || *out.AuthorizerId != "abc123" || *out.AuthorizationType != "CUSTOM" {
+	_, err = update(patchOp(types.OpReplace, "/authorizerId", aws.String("abc123")), patchOp(types.OpReplace, "/authorizationType", aws.String("CUSTOM")))
+	wantAPIError(t, err, 400, "BadRequestException", "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.")
+	tokenAuth := createTokenAuthorizer(t, c, api)
+	out, err = update(patchOp(types.OpReplace, "/authorizerId", aws.String(tokenAuth)), patchOp(types.OpReplace, "/authorizationType", aws.String("CUSTOM")))
+	if err != nil || *out.AuthorizerId != tokenAuth || *out.AuthorizationType != "CUSTOM" {
 		t.Errorf("custom: %+v %v", out, err)
 	}
 	// Values other than "true" set false.
@@ -210,7 +214,7 @@ func TestUpdateMethod(t *testing.T) {
 		t.Errorf("remove: %+v %v", out, err)
 	}
 	get := getMethod(t, c, api, root, "ANY")
-	if *get.AuthorizationType != "CUSTOM" || *get.AuthorizerId != "abc123" || *get.OperationName != "ReplacedOperationName" || get.RequestParameters != nil {
+	if *get.AuthorizationType != "CUSTOM" || *get.AuthorizerId != tokenAuth || *get.OperationName != "ReplacedOperationName" || get.RequestParameters != nil {
 		t.Errorf("stored: %+v", get)
 	}
 }

@@ -164,9 +164,9 @@ func TestEveryResponseHasRequestID(t *testing.T) {
 func TestUnimplementedOperationsAreNamed(t *testing.T) {
 	c, srv := setup(t)
 	api := createAPI(t, c, "x")
-	r := do(t, srv, "GET", "/restapis/"+api+"/authorizers", nil)
+	r := do(t, srv, "GET", "/restapis/"+api+"/documentation/parts", nil)
 	if r.status != 501 || r.header.Get("x-amzn-ErrorType") != "NotImplementedException" ||
-		!strings.Contains(string(r.body), "GetAuthorizers") {
+		!strings.Contains(string(r.body), "GetDocumentationParts") {
 		t.Errorf("got %d %s %s", r.status, r.header.Get("x-amzn-ErrorType"), r.body)
 	}
 	// The query selects ImportRestApi over CreateRestApi.

@@ -36,6 +36,9 @@ type stage struct {
 	// apiKeySource is the API's apiKeySource at deployment: HEADER or
 	// AUTHORIZER.
 	apiKeySource string
+	// authCache holds the stage's cached authorizer results; a new
+	// deployment starts with an empty one.
+	authCache *authCache
 }
 
 // resource is a compiled resource of a deployment.
@@ -66,6 +69,10 @@ type method struct {
 	// validation is the method's request validation; nil when it validates
 	// nothing.
 	validation *validation
+	// authorizer is the method's CUSTOM or COGNITO_USER_POOLS authorizer;
+	// nil when it has none. scopes are its authorizationScopes.
+	authorizer *authz
+	scopes     []string
 }
 
 // integration is a compiled integration.
@@ -106,6 +113,11 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 		binaryMediaTypes: snap.API.BinaryMediaTypes,
 		disabled:         snap.API.DisableExecuteAPIEndpoint,
 		apiKeySource:     snap.API.APIKeySource,
+		authCache:        newAuthCache(),
+	}
+	authorizers := make(map[string]*authz, len(snap.Authorizers))
+	for _, a := range snap.Authorizers {
+		authorizers[a.ID] = compileAuthorizer(a)
 	}
 	if s.variables == nil {
 		s.variables = map[string]string{}
@@ -124,6 +136,14 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 			cm.throttle = stageThrottle(st, buckets, r.Path, verb)
 			cm.planKey = r.Path + "/" + verb
 			cm.validation = validations.compile(m)
+			if m.AuthorizationType == "CUSTOM" || m.AuthorizationType == "COGNITO_USER_POOLS" {
+				cm.scopes = m.AuthorizationScopes
+				if cm.authorizer = authorizers[m.AuthorizerID]; cm.authorizer == nil {
+					// The control plane refuses this; a snapshot can only
+					// hold it from before authorizers were checked.
+					cm.authorizer = &authz{id: m.AuthorizerID, err: fmt.Errorf("%s %s: authorizer %q does not exist", verb, r.Path, m.AuthorizerID)}
+				}
+			}
 			res.methods[verb] = cm
 		}
 		s.resources = append(s.resources, res)

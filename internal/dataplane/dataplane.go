@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/ratelimit"
 	"github.com/gantryproject/gantry/internal/store"
@@ -44,6 +45,21 @@ type Options struct {
 	// keeps its counts in the store (flushed every UsageFlushInterval and
 	// by Close), so that quotas survive a restart.
 	Meter ratelimit.Meter
+	// Lambda invokes Lambda authorizers (and Lambda integrations); nil
+	// means a client of AWS Lambda's Invoke API with default settings
+	// (lambda.Config's zero value).
+	Lambda lambda.Invoker
+	// AuthorizerTimeout bounds one authorizer invocation or key fetch;
+	// zero means DefaultAuthorizerTimeout.
+	AuthorizerTimeout time.Duration
+	// CognitoURL replaces DefaultCognitoURL as the base of user pool
+	// issuers (and so of their key sets), e.g. http://127.0.0.1:9229 for a
+	// local Cognito or OIDC provider; "{region}" in it is replaced by the
+	// pool's region.
+	CognitoURL string
+	// HTTPClient fetches user pools' key sets; nil means a client over
+	// the integrations' transport.
+	HTTPClient *http.Client
 }
 
 // UsageFlushInterval is how often the default meter writes the usage it
@@ -64,6 +80,11 @@ type Handler struct {
 	limitsMu sync.Mutex // serializes writers of limits
 	limits   atomic.Pointer[map[model.Scope]*scopeLimits]
 	noLimits *scopeLimits // for a scope whose limits failed to compile
+
+	lambda      lambda.Invoker
+	authTimeout time.Duration
+	cognitoURL  string
+	jwks        *jwksCache
 }
 
 // deployedAPI is one API's compiled stages.
@@ -95,6 +116,28 @@ func New(st store.Store, opts Options) *Handler {
 	noLimits := map[model.Scope]*scopeLimits{}
 	h.limits.Store(&noLimits)
 	h.noLimits = &scopeLimits{buckets: ratelimit.NewBuckets()}
+	h.lambda = opts.Lambda
+	if h.lambda == nil {
+		// The zero Config is valid, so New cannot fail here.
+		c, err := lambda.New(lambda.Config{})
+		if err != nil {
+			panic(err)
+		}
+		h.lambda = c
+	}
+	h.authTimeout = opts.AuthorizerTimeout
+	if h.authTimeout <= 0 {
+		h.authTimeout = DefaultAuthorizerTimeout
+	}
+	h.cognitoURL = opts.CognitoURL
+	if h.cognitoURL == "" {
+		h.cognitoURL = DefaultCognitoURL
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Transport: h.transport}
+	}
+	h.jwks = &jwksCache{client: client, sets: map[string]*jwks{}}
 	return h
 }
 
@@ -169,8 +212,9 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 		}
 	}
 	var prev *ratelimit.Buckets
+	var prevStages map[string]*stage
 	if old := (*h.apis.Load())[apiID]; old != nil && old.scope == scope {
-		prev = old.buckets
+		prev, prevStages = old.buckets, old.stages
 	}
 	var d *deployedAPI
 	err := h.store.View(ctx, scope, func(tx store.ReadTx) error {
@@ -182,6 +226,9 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 			return err
 		}
 		d, err = h.compileAPI(tx, scope, api, prev)
+		if d != nil {
+			keepAuthCaches(d.stages, prevStages)
+		}
 		return err
 	})
 	if err != nil {
@@ -205,6 +252,18 @@ func (h *Handler) Reload(ctx context.Context, scope model.Scope, apiID string) e
 	}
 	h.apis.Store(&next)
 	return nil
+}
+
+// keepAuthCaches carries each stage's cached authorizer results over a
+// recompilation that left it on the same deployment (a change of another
+// stage, or of its variables): only a new deployment, or
+// FlushStageAuthorizersCache, empties the cache.
+func keepAuthCaches(next, prev map[string]*stage) {
+	for name, st := range next {
+		if old := prev[name]; old != nil && old.deploymentID == st.deploymentID {
+			st.authCache = old.authCache
+		}
+	}
 }
 
 // compileAPI compiles the stages of api; nil when it has none. Throttles

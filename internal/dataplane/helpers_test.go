@@ -65,9 +65,10 @@ type api struct {
 	stage            string
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
-	// models and validators go into the deployment's snapshot.
-	models     []model.Model
-	validators []model.RequestValidator
+	// models, validators and authorizers go into the deployment's snapshot.
+	models      []model.Model
+	validators  []model.RequestValidator
+	authorizers []model.Authorizer
 }
 
 // deploy writes the API to the store (replacing an earlier version),
@@ -111,7 +112,7 @@ func (f *fixture) deploy(a api) {
 			ID:          "dep" + string(rune('a'+f.seq%26)) + time.Now().Format("150405.000000000"),
 			CreatedDate: time.Now(),
 			Snapshot: model.Snapshot{API: rest, Resources: resources, GatewayResponses: a.gatewayResponses,
-				Models: a.models, RequestValidators: a.validators},
+				Models: a.models, RequestValidators: a.validators, Authorizers: a.authorizers},
 		}
 		if err := tx.CreateDeployment(a.id, dep); err != nil {
 			return err

@@ -233,13 +233,17 @@ func (q *request) checkLimits(m *method) error {
 
 // apiKeyFor finds the API key the request presents. With apiKeySource
 // HEADER (the default) it is the x-api-key header; with AUTHORIZER it is
-// the usageIdentifierKey a Lambda authorizer returns, which Gantry does not
-// run yet, so no key is presented.
+// the usageIdentifierKey the method's Lambda authorizer returned (none
+// without one).
 func (q *request) apiKeyFor(limits *scopeLimits) *apiKey {
+	var v string
 	if q.stage.apiKeySource == "AUTHORIZER" {
-		return nil
+		if q.auth != nil {
+			v = q.auth.usageKey
+		}
+	} else {
+		v = q.r.Header.Get("X-Api-Key")
 	}
-	v := q.r.Header.Get("X-Api-Key")
 	if v == "" {
 		return nil
 	}

@@ -38,6 +38,9 @@ type request struct {
 
 	// apiKey is the API key the caller presented, once it was accepted.
 	apiKey *apiKey
+	// auth is what the method's authorizer established; nil when the
+	// method has none.
+	auth *authResult
 
 	// body is the request body when it has been read into memory.
 	body     []byte
@@ -151,6 +154,9 @@ func (q *request) serve() error {
 		return q.missingToken()
 	}
 	q.method = m
+	if err := q.authorize(m); err != nil {
+		return err
+	}
 	if err := q.checkLimits(m); err != nil {
 		return err
 	}
@@ -269,6 +275,8 @@ func (q *request) contextValue(name string) (string, bool) {
 			return "", false
 		}
 		return q.apiKey.id, true
+	case "authorizer.principalId":
+		return q.authorizerValue("principalId")
 	case "identity.accountId", "identity.caller", "identity.user",
 		"identity.userArn", "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
 		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider", "identity.accessKey",
@@ -276,6 +284,9 @@ func (q *request) contextValue(name string) (string, bool) {
 		// No caller identity without IAM authorization: AWS renders these
 		// as null in templates, i.e. empty here.
 		return "", false
+	}
+	if key, ok := strings.CutPrefix(name, "authorizer."); ok {
+		return q.authorizerValue(key)
 	}
 	return "", false
 }
@@ -311,5 +322,8 @@ func (q *request) contextMap() map[string]any {
 	m["identity"] = identity
 	m["requestTimeEpoch"] = q.start.UnixMilli() // a number, as on AWS
 	m["isCanaryRequest"] = false
+	if auth := q.authorizerMap(); auth != nil {
+		m["authorizer"] = auth
+	}
 	return m
 }

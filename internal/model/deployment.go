@@ -23,6 +23,8 @@ type Snapshot struct {
 	Models []Model `json:"models,omitempty"`
 	// RequestValidators are the API's request validators, in creation order.
 	RequestValidators []RequestValidator `json:"requestValidators,omitempty"`
+	// Authorizers are the API's authorizers, in creation order.
+	Authorizers []Authorizer `json:"authorizers,omitempty"`
 }
 
 // Stage is a named reference to a deployment, with its variables and

@@ -94,3 +94,40 @@ type IntegrationResponse struct {
 	ResponseTemplates  map[string]string `json:"responseTemplates,omitempty"`
 	ContentHandling    string            `json:"contentHandling,omitempty"`
 }
+
+// Authorizer types.
+const (
+	AuthorizerToken   = "TOKEN"
+	AuthorizerRequest = "REQUEST"
+	AuthorizerCognito = "COGNITO_USER_POOLS"
+)
+
+// DefaultAuthorizerTTL is the authorizerResultTtlInSeconds of an authorizer
+// created without one (AWS's API reference, Authorizer).
+const DefaultAuthorizerTTL = 300
+
+// Authorizer is a REST API's Lambda (TOKEN or REQUEST) or Cognito user pool
+// authorizer, which methods with authorizationType CUSTOM or
+// COGNITO_USER_POOLS name by id.
+type Authorizer struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	// Type is TOKEN, REQUEST or COGNITO_USER_POOLS.
+	Type string `json:"type,omitempty"`
+	// ProviderARNs are the Cognito user pools of a COGNITO_USER_POOLS
+	// authorizer, e.g. arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc.
+	ProviderARNs []string `json:"providerARNs,omitempty"`
+	AuthType     string   `json:"authType,omitempty"`
+	// AuthorizerURI is the Lambda function invocation URI of a TOKEN or
+	// REQUEST authorizer: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations.
+	AuthorizerURI         string `json:"authorizerUri,omitempty"`
+	AuthorizerCredentials string `json:"authorizerCredentials,omitempty"`
+	// IdentitySource is a comma-separated list of mapping expressions
+	// (method.request.header.X, method.request.querystring.X,
+	// stageVariables.X, context.X) naming where the identity comes from.
+	IdentitySource               string `json:"identitySource,omitempty"`
+	IdentityValidationExpression string `json:"identityValidationExpression,omitempty"`
+	// ResultTTLInSeconds is how long a result is cached; 0 disables
+	// caching.
+	ResultTTLInSeconds int64 `json:"authorizerResultTtlInSeconds"`
+}

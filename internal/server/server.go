@@ -15,6 +15,7 @@ import (
 
 	"github.com/gantryproject/gantry/internal/controlplane"
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/store"
 	"github.com/gantryproject/gantry/internal/store/sqlite"
@@ -34,6 +35,15 @@ type Config struct {
 	InMemory bool
 	// Logger receives request and lifecycle logs; nil discards.
 	Logger *slog.Logger
+	// CognitoURL is the base of Cognito user pool issuers that
+	// COGNITO_USER_POOLS authorizers trust; "" means AWS's
+	// (dataplane.DefaultCognitoURL).
+	CognitoURL string
+	// Lambda configures how Lambda authorizers reach their functions: the
+	// default Invoke endpoint, per-function overrides, region and
+	// credentials. The zero value calls AWS Lambda in each function's
+	// region.
+	Lambda lambda.Config
 }
 
 // Server is a running Gantry.
@@ -83,12 +93,17 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	invoker, err := lambda.New(cfg.Lambda)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger})
+	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger, CognitoURL: cfg.CognitoURL, Lambda: invoker})
 	if err := dp.Load(context.Background()); err != nil {
 		dp.Close(context.Background())
 		ln.Close()
@@ -109,7 +124,8 @@ func New(cfg Config) (*Server, error) {
 				cfg.Logger.Error("data plane: reloading API keys and usage plans failed", "account", scope.Account, "region", scope.Region, "error", err)
 			}
 		},
-		Usage: dp,
+		Usage:       dp,
+		Authorizers: dp,
 	})
 	return &Server{
 		store:    st,

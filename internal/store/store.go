@@ -77,6 +77,10 @@ type ReadTx interface {
 	RequestValidator(apiID, id string) (model.RequestValidator, error)
 	// RequestValidators lists an API's request validators in creation order.
 	RequestValidators(apiID string) ([]model.RequestValidator, error)
+	// Authorizer returns one authorizer of an API, or ErrNotFound.
+	Authorizer(apiID, id string) (model.Authorizer, error)
+	// Authorizers lists an API's authorizers in creation order.
+	Authorizers(apiID string) ([]model.Authorizer, error)
 	// Tags returns the tags of the resource at the given path, such as
 	// "/restapis/abc123defg" (an ARN's resource part). Never nil.
 	Tags(resource string) (map[string]string, error)
@@ -155,6 +159,13 @@ type Tx interface {
 	// DeleteRequestValidator removes a request validator; ErrNotFound if
 	// absent.
 	DeleteRequestValidator(apiID, id string) error
+	// CreateAuthorizer stores a new authorizer; ErrExists if the id is
+	// taken, ErrNotFound if the API does not exist.
+	CreateAuthorizer(apiID string, a model.Authorizer) error
+	// PutAuthorizer replaces an existing authorizer; ErrNotFound if absent.
+	PutAuthorizer(apiID string, a model.Authorizer) error
+	// DeleteAuthorizer removes an authorizer; ErrNotFound if absent.
+	DeleteAuthorizer(apiID, id string) error
 	// TagResource adds or overwrites tags on a resource.
 	TagResource(resource string, tags map[string]string) error
 	// UntagResource removes the given tag keys; absent keys are ignored.

@@ -32,6 +32,11 @@ const (
 	qDeleteGatewayResponse = `DELETE FROM gateway_responses WHERE account=? AND region=? AND api_id=? AND response_type=?`
 	qTagResource           = `INSERT INTO tags (account, region, resource, key, value) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, region, resource, key) DO UPDATE SET value=excluded.value`
 	qUntagResource         = `DELETE FROM tags WHERE account=? AND region=? AND resource=? AND key=?`
+	qAuthorizer            = `SELECT doc FROM authorizers WHERE account=? AND region=? AND api_id=? AND id=?`
+	qAuthorizers           = `SELECT doc FROM authorizers WHERE account=? AND region=? AND api_id=? ORDER BY seq`
+	qInsertAuthorizer      = `INSERT INTO authorizers (account, region, api_id, id, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	qUpdateAuthorizer      = `UPDATE authorizers SET doc=?5 WHERE account=?1 AND region=?2 AND api_id=?3 AND id=?4`
+	qDeleteAuthorizer      = `DELETE FROM authorizers WHERE account=? AND region=? AND api_id=? AND id=?`
 
 	qModel                  = `SELECT doc FROM models WHERE account=? AND region=? AND api_id=? AND name=?`
 	qModels                 = `SELECT doc FROM models WHERE account=? AND region=? AND api_id=? ORDER BY seq`
@@ -87,5 +92,6 @@ var queries = []string{
 	qAccount, qPutAccount, qUsage, qAddUsage,
 	qModel, qModels, qInsertModel, qUpdateModel, qDeleteModel,
 	qRequestValidator, qRequestValidators, qInsertRequestValidator, qUpdateRequestValidator, qDeleteRequestValidator,
+	qAuthorizer, qAuthorizers, qInsertAuthorizer, qUpdateAuthorizer, qDeleteAuthorizer,
 	qScopes,
 }

@@ -143,4 +143,18 @@ CREATE TABLE request_validators (
 	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
 );
 `,
+	// 5: authorizers (issue 7, Lambda and Cognito authorizers), ordered by
+	// creation like deployments and stages.
+	`
+CREATE TABLE authorizers (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	account TEXT NOT NULL,
+	region  TEXT NOT NULL,
+	api_id  TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	doc     TEXT NOT NULL,
+	UNIQUE (account, region, api_id, id),
+	FOREIGN KEY (account, region, api_id) REFERENCES rest_apis (account, region, id) ON DELETE CASCADE
+);
+`,
 }

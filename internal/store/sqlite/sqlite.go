@@ -515,6 +515,26 @@ func (t *txn) execDoc(query string, v any, keys ...any) (sql.Result, error) {
 	return t.exec(query, append(keys, doc)...)
 }
 
+func (t *txn) Authorizer(apiID, id string) (model.Authorizer, error) {
+	return one[model.Authorizer](t.query(qAuthorizer, apiID, id))
+}
+
+func (t *txn) Authorizers(apiID string) ([]model.Authorizer, error) {
+	return docs[model.Authorizer](t.query(qAuthorizers, apiID))
+}
+
+func (t *txn) CreateAuthorizer(apiID string, a model.Authorizer) error {
+	return t.insertDoc(qInsertAuthorizer, apiID, a.ID, a)
+}
+
+func (t *txn) PutAuthorizer(apiID string, a model.Authorizer) error {
+	return t.updateDoc(qUpdateAuthorizer, apiID, a.ID, a)
+}
+
+func (t *txn) DeleteAuthorizer(apiID, id string) error {
+	return affected(t.exec(qDeleteAuthorizer, apiID, id))
+}
+
 func (t *txn) DeleteGatewayResponse(apiID, responseType string) error {
 	return affected(t.exec(qDeleteGatewayResponse, apiID, responseType))
 }

@@ -71,7 +71,7 @@ var kinds = []kind{
 			a := api(apiID)
 			a.Description = variant
 			return model.Deployment{ID: key, Description: variant, CreatedDate: time.Unix(1700000100, 0).UTC(),
-				Snapshot: model.Snapshot{API: a, Resources: []model.Resource{root(apiID)},
+				Snapshot: model.Snapshot{API: a, Resources: []model.Resource{root(apiID)}, Authorizers: []model.Authorizer{{ID: variant, Type: model.AuthorizerToken}},
 					GatewayResponses: map[string]model.GatewayResponse{variant: {Type: variant}}}}
 		},
 		create: func(tx store.Tx, apiID string, v any) error { return tx.CreateDeployment(apiID, v.(model.Deployment)) },
@@ -122,6 +122,20 @@ var kinds = []kind{
 		get:  func(tx store.ReadTx, apiID, key string) (any, error) { return anyOf(tx.RequestValidator(apiID, key)) },
 		list: func(tx store.ReadTx, apiID string) ([]any, error) { return anys(tx.RequestValidators(apiID)) },
 		del:  func(tx store.Tx, apiID, key string) error { return tx.DeleteRequestValidator(apiID, key) },
+	},
+	{
+		name:    "Authorizer",
+		builtin: func(string) []any { return []any{} },
+		build: func(apiID, key, variant string) any {
+			return model.Authorizer{ID: key, Name: variant, Type: model.AuthorizerCognito,
+				ProviderARNs:   []string{"arn:aws:cognito-idp:us-east-1:123456789012:userpool/" + variant},
+				IdentitySource: "method.request.header." + variant, ResultTTLInSeconds: 300}
+		},
+		create: func(tx store.Tx, apiID string, v any) error { return tx.CreateAuthorizer(apiID, v.(model.Authorizer)) },
+		put:    func(tx store.Tx, apiID string, v any) error { return tx.PutAuthorizer(apiID, v.(model.Authorizer)) },
+		get:    func(tx store.ReadTx, apiID, key string) (any, error) { return anyOf(tx.Authorizer(apiID, key)) },
+		list:   func(tx store.ReadTx, apiID string) ([]any, error) { return anys(tx.Authorizers(apiID)) },
+		del:    func(tx store.Tx, apiID, key string) error { return tx.DeleteAuthorizer(apiID, key) },
 	},
 }
 
