@@ -23,6 +23,7 @@ import (
 
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/ratelimit"
+	"github.com/gantryproject/gantry/internal/sigv4"
 	"github.com/gantryproject/gantry/internal/store"
 )
 
@@ -44,6 +45,9 @@ type Options struct {
 	// keeps its counts in the store (flushed every UsageFlushInterval and
 	// by Close), so that quotas survive a restart.
 	Meter ratelimit.Meter
+	// Credentials are the AWS credentials that calls to AWS_IAM methods
+	// are verified against; nil means the default test/test.
+	Credentials sigv4.Keyring
 }
 
 // UsageFlushInterval is how often the default meter writes the usage it

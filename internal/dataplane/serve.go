@@ -38,6 +38,8 @@ type request struct {
 
 	// apiKey is the API key the caller presented, once it was accepted.
 	apiKey *apiKey
+	// caller is the verified SigV4 signer of a call to an AWS_IAM method.
+	caller *sigv4.Signed
 
 	// body is the request body when it has been read into memory.
 	body     []byte
@@ -151,6 +153,9 @@ func (q *request) serve() error {
 		return q.missingToken()
 	}
 	q.method = m
+	if err := q.checkIAM(m); err != nil {
+		return err
+	}
 	if err := q.checkLimits(m); err != nil {
 		return err
 	}
@@ -266,12 +271,13 @@ func (q *request) contextValue(name string) (string, bool) {
 			return "", false
 		}
 		return q.apiKey.id, true
-	case "identity.accountId", "identity.caller", "identity.user",
-		"identity.userArn", "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
-		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider", "identity.accessKey",
+	case "identity.accountId", "identity.caller", "identity.user", "identity.userArn", "identity.accessKey":
+		return q.identityValue(name)
+	case "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
+		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider",
 		"identity.principalOrgId":
-		// No caller identity without IAM authorization: AWS renders these
-		// as null in templates, i.e. empty here.
+		// No Cognito identity: AWS renders these as null in templates,
+		// i.e. empty here.
 		return "", false
 	}
 	return "", false
