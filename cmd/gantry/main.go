@@ -4,9 +4,16 @@
 // Usage:
 //
 //	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
+//	       [-credentials-file FILE] [-strict-sigv4]
 //
 // Every flag can also be set with an environment variable: GANTRY_LISTEN,
-// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false) and GANTRY_LOG_LEVEL. Flags win.
+// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL,
+// GANTRY_CREDENTIALS_FILE and GANTRY_STRICT_SIGV4 (true/false). Flags win.
+//
+// The AWS credentials Gantry accepts (for AWS_IAM methods, and for the
+// control plane in strict mode) are those of the credentials file, those
+// in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), and,
+// without a file, the default test/test.
 package main
 
 import (
@@ -23,6 +30,7 @@ import (
 	"time"
 
 	"github.com/gantryproject/gantry/internal/server"
+	"github.com/gantryproject/gantry/internal/sigv4"
 )
 
 func main() {
@@ -46,6 +54,9 @@ func run(args []string) error {
 	memDefault, _ := strconv.ParseBool(env("GANTRY_MEMORY", "false"))
 	memory := fs.Bool("memory", memDefault, "keep everything in memory, nothing on disk (env GANTRY_MEMORY)")
 	logLevel := fs.String("log-level", env("GANTRY_LOG_LEVEL", "info"), "debug, info, warn or error (env GANTRY_LOG_LEVEL)")
+	credsFile := fs.String("credentials-file", env("GANTRY_CREDENTIALS_FILE", ""), "JSON file of the AWS credentials to accept (env GANTRY_CREDENTIALS_FILE)")
+	strictDefault, _ := strconv.ParseBool(env("GANTRY_STRICT_SIGV4", "false"))
+	strict := fs.Bool("strict-sigv4", strictDefault, "verify the SigV4 signature of every control-plane request (env GANTRY_STRICT_SIGV4)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,11 +66,21 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger})
+	creds, err := sigv4.LoadCredentials(*credsFile, os.Getenv)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger,
+		Credentials: creds, StrictSigV4: *strict})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "Gantry is listening on http://%s (store: %s)\n", srv.Addr(), srv.StoreLocation())
+	mode := "signatures checked on AWS_IAM methods only"
+	if *strict {
+		mode = "strict: every control-plane request must be signed"
+	}
+	fmt.Fprintf(os.Stderr, "Accepting %d AWS credential(s); %s\n", creds.Len(), mode)
 	endpoint := endpointURL(srv.Addr())
 	fmt.Fprintf(os.Stderr, "Point your AWS tools at it: export AWS_ENDPOINT_URL=%s\n", endpoint)
 	fmt.Fprintf(os.Stderr, "Call a deployed stage at any of:\n")

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,8 +142,10 @@ func ParseCredentialsFile(data []byte) ([]Identity, error) {
 // LoadCredentials builds the credential store Gantry verifies against: the
 // entries of the JSON credentials file at path (if path is not empty), and
 // the pair in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (with
-// AWS_SESSION_TOKEN) from getenv. When neither gives any, the store holds
-// the default test/test.
+// AWS_SESSION_TOKEN) from getenv. Without a file, the default test/test is
+// accepted too, so that LocalStack-style clients keep working next to the
+// credentials of the environment; a file lists everything accepted (plus
+// the environment's pair).
 func LoadCredentials(path string, getenv func(string) string) (*Credentials, error) {
 	var ids []Identity
 	if path != "" {
@@ -156,17 +159,13 @@ func LoadCredentials(path string, getenv func(string) string) (*Credentials, err
 	}
 	if getenv != nil {
 		if key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); key != "" && secret != "" {
-			seen := false
-			for _, id := range ids {
-				seen = seen || id.AccessKeyID == key
-			}
-			if !seen {
+			if !slices.ContainsFunc(ids, func(id Identity) bool { return id.AccessKeyID == key }) {
 				ids = append(ids, Identity{AccessKeyID: key, SecretAccessKey: secret, SessionToken: getenv("AWS_SESSION_TOKEN")})
 			}
 		}
 	}
-	if len(ids) == 0 {
-		ids = []Identity{{AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey}}
+	if path == "" && !slices.ContainsFunc(ids, func(id Identity) bool { return id.AccessKeyID == DefaultAccessKeyID }) {
+		ids = append(ids, Identity{AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey})
 	}
 	return NewCredentials(ids...)
 }

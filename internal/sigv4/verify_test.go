@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -266,8 +268,22 @@ func TestCredentialsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.Lookup("test"); ok || c.Len() != 1 {
-		t.Errorf("env credentials replace the default: %d", c.Len())
+	if _, ok := c.Lookup("test"); !ok || c.Len() != 2 {
+		t.Errorf("env credentials and the default: %d", c.Len())
+	}
+	file := filepath.Join(t.TempDir(), "creds.json")
+	if err := os.WriteFile(file, []byte(`{"credentials":[{"accessKeyId":"F","secretAccessKey":"f"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = sigv4.LoadCredentials(file, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Lookup("test"); ok || c.Len() != 2 {
+		t.Errorf("a file replaces the default: %d", c.Len())
+	}
+	if _, err := sigv4.LoadCredentials(file+".missing", nil); err == nil {
+		t.Error("a missing file was accepted")
 	}
 	if id, _ := c.Lookup("123456789012"); id.AccountID != "123456789012" || id.SessionToken != "t" {
 		t.Errorf("env: got %+v", id)
