@@ -227,3 +227,89 @@ func jsonString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 	return `"` + r.Replace(s) + `"`
 }
+
+// TestIAMBeforeAPIKey: API Gateway authenticates the caller before it looks
+// at the API key, so an unsigned call to a keyed AWS_IAM method is
+// MISSING_AUTHENTICATION_TOKEN, and a signed one without a key
+// INVALID_API_KEY.
+func TestIAMBeforeAPIKey(t *testing.T) {
+	keys, _ := sigv4.NewCredentials(iamAlice)
+	f := newFixtureWith(t, dataplane.Options{Credentials: keys})
+	const key = "iam-and-key-value-0123456789"
+	f.changeLimits(func(tx storeTx) error {
+		p := plan("iamplan001", "iamkeyed01", "test", nil, nil)
+		if err := tx.CreateUsagePlan(p); err != nil {
+			return err
+		}
+		return addKeys(tx, p.ID, model.APIKey{ID: "iamkey0001", Value: key, Enabled: true})
+	})
+	m := mockMethod("200", `{"key":"$context.identity.apiKeyId","arn":"$context.identity.userArn"}`, nil)
+	m.AuthorizationType, m.APIKeyRequired = "AWS_IAM", true
+	f.deploy(api{id: "iamkeyed01", methods: map[string]map[string]model.Method{"/r": {"GET": m}}})
+	call := func(sign bool, apiKey string) response {
+		req := mustRequest(t, "GET", f.url("iamkeyed01", "test", "/r"), nil)
+		if apiKey != "" {
+			req.Header.Set("x-api-key", apiKey)
+		}
+		if sign {
+			signRequest(t, req, "", iamAlice, "execute-api", "us-east-1", time.Now())
+		}
+		return f.do(req)
+	}
+	wantError(t, call(false, ""), 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
+	wantError(t, call(false, key), 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
+	wantError(t, call(true, ""), 403, "ForbiddenException", `{"message":"Forbidden"}`)
+	if r := call(true, key); r.status != 200 || r.body != `{"key":"iamkey0001","arn":"arn:aws:iam::111122223333:user/alice"}` {
+		t.Errorf("signed with a key: %d %s", r.status, r.body)
+	}
+}
+
+// TestIAMAddressForms: the signature covers the host and path the client
+// used, whichever of the invocation address forms it is.
+func TestIAMAddressForms(t *testing.T) {
+	f := newIAMFixture(t, nil)
+	port := f.srv.URL[strings.LastIndex(f.srv.URL, ":")+1:]
+	for _, tc := range []struct{ name, host, path string }{
+		{"host name", "iamapi0001.execute-api.localhost:" + port, "/test/pets/1"},
+		{"_aws path", "", "/_aws/execute-api/iamapi0001/test/pets/1"},
+		{"_user_request_ path", "", "/restapis/iamapi0001/test/_user_request_/pets/1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := mustRequest(t, "GET", f.srv.URL+tc.path, nil)
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			if r := f.do(signRequest(t, req, "", iamAlice, "execute-api", "us-east-1", time.Now())); r.status != 200 {
+				t.Errorf("got %d %s", r.status, r.body)
+			}
+		})
+	}
+	// A signed call to a path no method serves is still a routing miss.
+	req := mustRequest(t, "GET", f.url("iamapi0001", "test", "/nothing"), nil)
+	wantError(t, f.do(signRequest(t, req, "", iamAlice, "execute-api", "us-east-1", time.Now())),
+		403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
+}
+
+// TestIAMPresignedLimits: a presigned URL expires after X-Amz-Expires
+// seconds (at most a week), and carries the session token in its query.
+func TestIAMPresignedLimits(t *testing.T) {
+	f := newIAMFixture(t, nil)
+	presign := func(id sigv4.Identity, expires string, at time.Time) string {
+		req := mustRequest(t, "GET", f.url("iamapi0001", "test", "/pets/1?X-Amz-Expires="+expires), nil)
+		creds := aws.Credentials{AccessKeyID: id.AccessKeyID, SecretAccessKey: id.SecretAccessKey, SessionToken: id.SessionToken}
+		u, _, err := v4.NewSigner().PresignHTTP(context.Background(), creds, req, payloadHash(""), "execute-api", "us-east-1", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	if r := f.do(mustRequest(t, "GET", presign(iamSession, "3600", time.Now().Add(-30*time.Minute)), nil)); r.status != 200 || !strings.Contains(r.body, `"accessKey":"ASIASESSION"`) {
+		t.Errorf("session, within expiry: %d %s", r.status, r.body)
+	}
+	r := f.do(mustRequest(t, "GET", presign(iamAlice, "60", time.Now().Add(-2*time.Minute)), nil))
+	if r.status != 403 || r.header.Get("x-amzn-ErrorType") != "InvalidSignatureException" || !strings.HasPrefix(r.body, `{"message":"Signature expired: `) {
+		t.Errorf("expired: %d %s", r.status, r.body)
+	}
+	r = f.do(mustRequest(t, "GET", presign(iamAlice, "604801", time.Now()), nil))
+	wantError(t, r, 403, "IncompleteSignatureException", `{"message":"X-Amz-Expires must be less than a week (in seconds) that is 604800"}`)
+}
