@@ -141,7 +141,7 @@ type signature struct {
 // for none); r.Body is not read. region, when not empty, is the region the
 // credential scope must name (the region of the API being called).
 //
-// A nil error means the signature matches one of the store's secrets, the
+// A nil error means the signature matches the secret of its access key, the
 // date is within [MaxSkew] of the clock (and a presigned URL has not
 // expired), and the session token, if the credentials have one, is given
 // and current. Otherwise the error is an *[Error] saying why, with AWS's
@@ -189,8 +189,9 @@ func (v *Verifier) Verify(r *http.Request, body []byte, region string) (*Signed,
 	return &Signed{Credential: sig.cred, Identity: id, Presigned: sig.presigned}, nil
 }
 
-// checkScope checks the credential scope's terminator, service and region,
-// with the texts AWS services answer such scopes with.
+// checkScope checks the credential scope's service and region (the
+// terminator is checked while parsing), with the texts AWS services answer
+// such scopes with.
 func (v *Verifier) checkScope(sig *signature, region string) error {
 	if v.Service != "" && sig.cred.Service != v.Service {
 		return fail(InvalidSignature, "Credential should be scoped to correct service: '"+v.Service+"'. ")
