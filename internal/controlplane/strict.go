@@ -24,7 +24,10 @@ const SigningName = "apigateway"
 // canonical request and string to sign, or "Signature expired: ..."),
 // UnrecognizedClientException ("The security token included in the request
 // is invalid.") and ExpiredTokenException ("The security token included in
-// the request is expired").
+// the request is expired"). The codes and texts are those botocore reports
+// from API Gateway's control plane; the status of IncompleteSignatureException
+// there is not recorded (other JSON services send 400), and 403 is assumed
+// like the others.
 func (c *call) verify() error {
 	if c.h.opts.Credentials == nil {
 		return nil

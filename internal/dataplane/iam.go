@@ -28,10 +28,13 @@ var defaultKeys = sync.OnceValue(func() *sigv4.Credentials {
 //   - no signature: MISSING_AUTHENTICATION_TOKEN, "Missing Authentication
 //     Token";
 //   - an Authorization header or X-Amz-* query that is not a complete
-//     signature: AWS's parse message, sent as IncompleteSignatureException,
-//     through MISSING_AUTHENTICATION_TOKEN as for an unmatched route with
-//     such a header (which type governs it on an IAM method is not
-//     recorded);
+//     signature: AWS's parse message, 403 with x-amzn-ErrorType
+//     IncompleteSignatureException, rendered through a gateway response (a
+//     capture on an IAM-authorized REST API shows DEFAULT_4XX's CORS
+//     headers on it: github.com/aws-amplify/amplify-flutter/issues/1539).
+//     Which type governs it is not recorded; Gantry uses
+//     MISSING_AUTHENTICATION_TOKEN, as for an unmatched route with such a
+//     header;
 //   - a signature that does not match: INVALID_SIGNATURE with AWS's message,
 //     the canonical request and the string to sign appended as execute-api
 //     does; a date more than 5 minutes off, an expired presigned URL, a
