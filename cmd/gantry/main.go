@@ -3,11 +3,18 @@
 //
 // Usage:
 //
-//	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info] [-cognito-url URL]
+//	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
+//	       [-credentials-file FILE] [-strict-sigv4] [-cognito-url URL]
 //
 // Every flag can also be set with an environment variable: GANTRY_LISTEN,
-// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL and
+// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL,
+// GANTRY_CREDENTIALS_FILE, GANTRY_STRICT_SIGV4 (true/false) and
 // GANTRY_COGNITO_URL. Flags win.
+//
+// The AWS credentials Gantry accepts (for AWS_IAM methods, and for the
+// control plane in strict mode) are those of the credentials file, those
+// in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), and,
+// without a file, the default test/test.
 package main
 
 import (
@@ -24,6 +31,7 @@ import (
 	"time"
 
 	"github.com/gantryproject/gantry/internal/server"
+	"github.com/gantryproject/gantry/internal/sigv4"
 )
 
 func main() {
@@ -48,6 +56,9 @@ func run(args []string) error {
 	memory := fs.Bool("memory", memDefault, "keep everything in memory, nothing on disk (env GANTRY_MEMORY)")
 	logLevel := fs.String("log-level", env("GANTRY_LOG_LEVEL", "info"), "debug, info, warn or error (env GANTRY_LOG_LEVEL)")
 	cognitoURL := fs.String("cognito-url", env("GANTRY_COGNITO_URL", ""), "base URL of Cognito user pool issuers, e.g. http://127.0.0.1:9229 for a local provider; {region} is replaced (env GANTRY_COGNITO_URL; default https://cognito-idp.{region}.amazonaws.com)")
+	credsFile := fs.String("credentials-file", env("GANTRY_CREDENTIALS_FILE", ""), "JSON file of the AWS credentials to accept (env GANTRY_CREDENTIALS_FILE)")
+	strictDefault, _ := strconv.ParseBool(env("GANTRY_STRICT_SIGV4", "false"))
+	strict := fs.Bool("strict-sigv4", strictDefault, "verify the SigV4 signature of every control-plane request (env GANTRY_STRICT_SIGV4)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -57,11 +68,21 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger, CognitoURL: *cognitoURL})
+	creds, err := sigv4.LoadCredentials(*credsFile, os.Getenv)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger,
+		CognitoURL: *cognitoURL, Credentials: creds, StrictSigV4: *strict})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "Gantry is listening on http://%s (store: %s)\n", srv.Addr(), srv.StoreLocation())
+	mode := "signatures checked on AWS_IAM methods only"
+	if *strict {
+		mode = "strict: every control-plane request must be signed"
+	}
+	fmt.Fprintf(os.Stderr, "Accepting %d AWS credential(s); %s\n", creds.Len(), mode)
 	endpoint := endpointURL(srv.Addr())
 	fmt.Fprintf(os.Stderr, "Point your AWS tools at it: export AWS_ENDPOINT_URL=%s\n", endpoint)
 	fmt.Fprintf(os.Stderr, "Call a deployed stage at any of:\n")

@@ -60,6 +60,12 @@ type Options struct {
 	// in the data plane. Nil means TestInvokeAuthorizer answers 501 and a
 	// flush has nothing to drop.
 	Authorizers AuthorizerRunner
+	// Credentials, when set, turn on strict mode: every request must carry
+	// a SigV4 signature (service apigateway) that verifies against them,
+	// and is placed in the account of the credentials that signed it.
+	// Nil is the permissive default: signatures are read for the region
+	// and account but not verified, as LocalStack does.
+	Credentials sigv4.Keyring
 }
 
 // UsageMeter is the data plane's usage meter as the control plane sees it:
@@ -236,7 +242,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		attrs := []any{"op", name, "method", r.Method, "path", r.URL.Path, "status", status,
 			"account", c.scope.Account, "region", c.scope.Region, "duration", time.Since(start)}
 		if err != nil {
-			attrs = append(attrs, "error", err.Error())
+			attrs = append(attrs, "error", logText(err))
 		}
 		h.opts.Logger.Info("control plane", attrs...)
 	}
@@ -251,6 +257,9 @@ func errorStatus(err error) int {
 }
 
 func (h *Handler) serve(c *call) (int, error) {
+	if err := c.verify(); err != nil {
+		return 0, err
+	}
 	op, params, err := h.match(c.r)
 	if err != nil {
 		return 0, err
@@ -325,7 +334,8 @@ func bind(pattern, segs []string) (map[string]string, bool) {
 // ScopeOf places a request in an account and region, as AWS scopes them: the
 // region from the SigV4 credential scope (default us-east-1) and the account
 // from the access key id when it is a 12-digit account number (otherwise
-// 000000000000). Signatures are not verified.
+// 000000000000). Signatures are not verified here; in strict mode the
+// account is that of the verified credentials.
 func ScopeOf(r *http.Request) model.Scope {
 	s := model.Scope{Account: model.DefaultAccount, Region: model.DefaultRegion}
 	cred, ok := sigv4.ParseCredential(r)

@@ -60,6 +60,9 @@ type method struct {
 	// apiKeyRequired methods admit only callers with an API key of a usage
 	// plan that covers the stage.
 	apiKeyRequired bool
+	// iam methods (authorization type AWS_IAM) admit only SigV4-signed
+	// calls that verify against the credential store.
+	iam bool
 	// throttle is the stage's per-method token bucket (from its method
 	// settings); nil when the stage sets none.
 	throttle *ratelimit.Bucket
@@ -133,6 +136,7 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 		for verb, m := range r.Methods {
 			cm := compileMethod(res, verb, m)
 			cm.apiKeyRequired = m.APIKeyRequired
+			cm.iam = isIAM(m)
 			cm.throttle = stageThrottle(st, buckets, r.Path, verb)
 			cm.planKey = r.Path + "/" + verb
 			cm.validation = validations.compile(m)

@@ -24,6 +24,7 @@ import (
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/ratelimit"
+	"github.com/gantryproject/gantry/internal/sigv4"
 	"github.com/gantryproject/gantry/internal/store"
 )
 
@@ -60,6 +61,9 @@ type Options struct {
 	// HTTPClient fetches user pools' key sets; nil means a client over
 	// the integrations' transport.
 	HTTPClient *http.Client
+	// Credentials are the AWS credentials that calls to AWS_IAM methods
+	// are verified against; nil means the default test/test.
+	Credentials sigv4.Keyring
 }
 
 // UsageFlushInterval is how often the default meter writes the usage it

@@ -41,6 +41,8 @@ type request struct {
 	// auth is what the method's authorizer established; nil when the
 	// method has none.
 	auth *authResult
+	// caller is the verified SigV4 signer of a call to an AWS_IAM method.
+	caller *sigv4.Signed
 
 	// body is the request body when it has been read into memory.
 	body     []byte
@@ -154,6 +156,11 @@ func (q *request) serve() error {
 		return q.missingToken()
 	}
 	q.method = m
+	// A method is authorized by at most one of these: its authorization
+	// type is AWS_IAM, CUSTOM or COGNITO_USER_POOLS.
+	if err := q.checkIAM(m); err != nil {
+		return err
+	}
 	if err := q.authorize(m); err != nil {
 		return err
 	}
@@ -277,12 +284,13 @@ func (q *request) contextValue(name string) (string, bool) {
 		return q.apiKey.id, true
 	case "authorizer.principalId":
 		return q.authorizerValue("principalId")
-	case "identity.accountId", "identity.caller", "identity.user",
-		"identity.userArn", "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
-		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider", "identity.accessKey",
+	case "identity.accountId", "identity.caller", "identity.user", "identity.userArn", "identity.accessKey":
+		return q.identityValue(name)
+	case "identity.cognitoIdentityId", "identity.cognitoIdentityPoolId",
+		"identity.cognitoAuthenticationType", "identity.cognitoAuthenticationProvider",
 		"identity.principalOrgId":
-		// No caller identity without IAM authorization: AWS renders these
-		// as null in templates, i.e. empty here.
+		// No Cognito identity: AWS renders these as null in templates,
+		// i.e. empty here.
 		return "", false
 	}
 	if key, ok := strings.CutPrefix(name, "authorizer."); ok {

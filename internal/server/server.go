@@ -17,6 +17,7 @@ import (
 	"github.com/gantryproject/gantry/internal/dataplane"
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/sigv4"
 	"github.com/gantryproject/gantry/internal/store"
 	"github.com/gantryproject/gantry/internal/store/sqlite"
 )
@@ -44,6 +45,14 @@ type Config struct {
 	// credentials. The zero value calls AWS Lambda in each function's
 	// region.
 	Lambda lambda.Config
+	// Credentials are the AWS credentials Gantry accepts: calls to AWS_IAM
+	// methods are verified against them, and so is every control-plane
+	// request in strict mode. Nil means the default test/test.
+	Credentials *sigv4.Credentials
+	// StrictSigV4 makes the control plane verify every request's SigV4
+	// signature against Credentials and reject others as AWS does. The
+	// default (false) is permissive: any signature, or none, is accepted.
+	StrictSigV4 bool
 }
 
 // Server is a running Gantry.
@@ -103,15 +112,28 @@ func New(cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger, CognitoURL: cfg.CognitoURL, Lambda: invoker})
+	if cfg.Credentials == nil {
+		if cfg.Credentials, err = sigv4.LoadCredentials("", nil); err != nil {
+			ln.Close()
+			st.Close()
+			return nil, err
+		}
+	}
+	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger, CognitoURL: cfg.CognitoURL, Lambda: invoker,
+		Credentials: cfg.Credentials})
 	if err := dp.Load(context.Background()); err != nil {
 		dp.Close(context.Background())
 		ln.Close()
 		st.Close()
 		return nil, fmt.Errorf("loading deployed stages: %w", err)
 	}
+	var strict sigv4.Keyring
+	if cfg.StrictSigV4 {
+		strict = cfg.Credentials
+	}
 	cp := controlplane.New(st, controlplane.Options{
-		Logger: cfg.Logger,
+		Logger:      cfg.Logger,
+		Credentials: strict,
 		Deployed: func(scope model.Scope, apiID string) {
 			// The change is committed; a failure here leaves the stage
 			// on its previous snapshot until the next change or restart.

@@ -1,8 +1,10 @@
-// Package sigv4 reads AWS Signature Version 4 information from requests.
+// Package sigv4 reads and verifies AWS Signature Version 4 signatures on the
+// server side, and keeps the credential store they are verified against.
 //
 // The control plane uses the credential scope to place a request in an
-// account and region; it does not verify signatures (any secret works, as
-// with LocalStack).
+// account and region; it verifies signatures only in strict mode (by
+// default any secret works, as with LocalStack). The data plane verifies
+// them on methods whose authorization type is AWS_IAM.
 package sigv4
 
 import (
