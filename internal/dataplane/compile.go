@@ -67,9 +67,12 @@ type method struct {
 
 // integration is a compiled integration.
 type integration struct {
-	kind        string // model.Integration* constants
-	httpMethod  string
-	uri         uriTemplate
+	kind       string // model.Integration* constants
+	httpMethod string
+	uri        uriTemplate
+	// function is the Lambda function of an AWS or AWS_PROXY integration,
+	// as a name or ARN that may reference stage variables.
+	function    uriTemplate
 	timeout     time.Duration
 	passthrough string
 	params      []paramMapping
@@ -169,10 +172,14 @@ func compileIntegration(in *model.Integration) (*integration, error) {
 	}
 	switch in.Type {
 	case model.IntegrationMock, model.IntegrationHTTP, model.IntegrationHTTPProxy:
+	case model.IntegrationAWS, model.IntegrationAWSProxy:
+		if err := compileLambda(ci, in.URI); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("integration type %s is not supported yet", in.Type)
 	}
-	if in.Type != model.IntegrationMock {
+	if in.Type == model.IntegrationHTTP || in.Type == model.IntegrationHTTPProxy {
 		var err error
 		if ci.uri, err = parseURITemplate(in.URI); err != nil {
 			return nil, err

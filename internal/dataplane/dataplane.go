@@ -1,7 +1,8 @@
 // Package dataplane serves the deployed stages of REST APIs: it routes each
 // invocation to a resource and method, runs the method's integration (MOCK,
-// HTTP or HTTP_PROXY) and answers every rejection with the API's gateway
-// response, as Amazon API Gateway does.
+// HTTP, HTTP_PROXY, and AWS or AWS_PROXY with Lambda functions) and answers
+// every rejection with the API's gateway response, as Amazon API Gateway
+// does.
 //
 // Each stage is compiled once, when it is deployed or changed, into an
 // immutable snapshot (routes, parsed templates, parameter mappings,
@@ -21,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/ratelimit"
 	"github.com/gantryproject/gantry/internal/store"
@@ -44,6 +46,10 @@ type Options struct {
 	// keeps its counts in the store (flushed every UsageFlushInterval and
 	// by Close), so that quotas survive a restart.
 	Meter ratelimit.Meter
+	// Lambda invokes the functions of AWS and AWS_PROXY (Lambda)
+	// integrations; nil means a lambda.Client with the zero Config, which
+	// calls AWS Lambda in each function's region.
+	Lambda lambda.Invoker
 }
 
 // UsageFlushInterval is how often the default meter writes the usage it
@@ -56,6 +62,7 @@ type Handler struct {
 	store     store.Store
 	opts      Options
 	transport http.RoundTripper
+	lambda    lambda.Invoker
 
 	mu   sync.Mutex // serializes writers of apis
 	apis atomic.Pointer[map[string]*deployedAPI]
@@ -83,7 +90,7 @@ func New(st store.Store, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{store: st, opts: opts, transport: opts.Transport, meter: opts.Meter}
+	h := &Handler{store: st, opts: opts, transport: opts.Transport, meter: opts.Meter, lambda: lambdaInvoker(opts.Lambda)}
 	if h.transport == nil {
 		h.transport = NewTransport()
 	}

@@ -65,6 +65,7 @@ type api struct {
 	stage            string
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
+	binaryMediaTypes []string
 }
 
 // deploy writes the API to the store (replacing an earlier version),
@@ -79,7 +80,7 @@ func (f *fixture) deploy(a api) {
 	ctx := context.Background()
 	resources := buildResources(a.methods)
 	err := f.st.Update(ctx, testScope, func(tx store.Tx) error {
-		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource}
+		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource, BinaryMediaTypes: a.binaryMediaTypes}
 		if _, err := tx.RestAPI(a.id); err != nil {
 			if err := tx.CreateRestAPI(rest, resources[0]); err != nil {
 				return err
