@@ -4,9 +4,19 @@
 // Usage:
 //
 //	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
+//	       [-lambda-endpoint URL] [-lambda-endpoints fn=URL,...] [-lambda-region REGION]
 //
 // Every flag can also be set with an environment variable: GANTRY_LISTEN,
-// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false) and GANTRY_LOG_LEVEL. Flags win.
+// GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL,
+// GANTRY_LAMBDA_ENDPOINT, GANTRY_LAMBDA_ENDPOINTS and GANTRY_LAMBDA_REGION.
+// Flags win.
+//
+// Lambda integrations invoke their functions at -lambda-endpoint (for
+// example the Lambda Runtime Interface Emulator, http://127.0.0.1:9000), or
+// at the endpoint -lambda-endpoints gives the function (by name or ARN);
+// with neither, at AWS Lambda in the function's region. Requests are signed
+// with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+// AWS_SESSION_TOKEN, or with test credentials when those are not set.
 package main
 
 import (
@@ -22,6 +32,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/server"
 )
 
@@ -46,7 +59,14 @@ func run(args []string) error {
 	memDefault, _ := strconv.ParseBool(env("GANTRY_MEMORY", "false"))
 	memory := fs.Bool("memory", memDefault, "keep everything in memory, nothing on disk (env GANTRY_MEMORY)")
 	logLevel := fs.String("log-level", env("GANTRY_LOG_LEVEL", "info"), "debug, info, warn or error (env GANTRY_LOG_LEVEL)")
+	lambdaEndpoint := fs.String("lambda-endpoint", env("GANTRY_LAMBDA_ENDPOINT", ""), "default Lambda Invoke endpoint, e.g. http://127.0.0.1:9000; empty means AWS Lambda (env GANTRY_LAMBDA_ENDPOINT)")
+	lambdaEndpoints := fs.String("lambda-endpoints", env("GANTRY_LAMBDA_ENDPOINTS", ""), "per-function Invoke endpoints: name-or-ARN=URL,... (env GANTRY_LAMBDA_ENDPOINTS)")
+	lambdaRegion := fs.String("lambda-region", env("GANTRY_LAMBDA_REGION", env("AWS_REGION", lambda.DefaultRegion)), "region that signs invocations of functions given by name (env GANTRY_LAMBDA_REGION, AWS_REGION)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	lambdaCfg, err := lambdaConfig(*lambdaEndpoint, *lambdaEndpoints, *lambdaRegion)
+	if err != nil {
 		return err
 	}
 	var level slog.Level
@@ -55,7 +75,7 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger})
+	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger, Lambda: lambdaCfg})
 	if err != nil {
 		return err
 	}
@@ -110,4 +130,19 @@ func endpointURL(a net.Addr) string {
 		host = "[" + host + "]"
 	}
 	return "http://" + host + ":" + strconv.Itoa(tcp.Port)
+}
+
+// lambdaConfig builds the Lambda invocation settings from the flags and the
+// standard AWS credential variables.
+func lambdaConfig(endpoint, endpoints, region string) (lambda.Config, error) {
+	cfg := lambda.Config{Endpoint: endpoint, Region: region}
+	var err error
+	if cfg.Endpoints, err = lambda.ParseEndpoints(endpoints); err != nil {
+		return cfg, err
+	}
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if id != "" && secret != "" {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))
+	}
+	return cfg, nil
 }

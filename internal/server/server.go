@@ -15,6 +15,7 @@ import (
 
 	"github.com/gantryproject/gantry/internal/controlplane"
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/store"
 	"github.com/gantryproject/gantry/internal/store/sqlite"
@@ -34,6 +35,11 @@ type Config struct {
 	InMemory bool
 	// Logger receives request and lifecycle logs; nil discards.
 	Logger *slog.Logger
+	// Lambda configures how AWS and AWS_PROXY (Lambda) integrations reach
+	// their functions: the default Invoke endpoint, per-function
+	// overrides, region and credentials. The zero value calls AWS Lambda
+	// in each function's region.
+	Lambda lambda.Config
 }
 
 // Server is a running Gantry.
@@ -83,12 +89,17 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	invoker, err := lambda.New(cfg.Lambda)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger})
+	dp := dataplane.New(st, dataplane.Options{Logger: cfg.Logger, Lambda: invoker})
 	if err := dp.Load(context.Background()); err != nil {
 		dp.Close(context.Background())
 		ln.Close()
