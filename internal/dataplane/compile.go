@@ -48,7 +48,10 @@ type resource struct {
 // method is a compiled method with its integration.
 type method struct {
 	httpMethod string
-	resource   *resource
+	// operationName is the method's operationName, reported in Lambda
+	// proxy events.
+	operationName string
+	resource      *resource
 	// invalid, when set, is the error every call of this method answers:
 	// a configuration that passed the control plane's checks but cannot be
 	// served (for example, a template that does not parse).
@@ -141,7 +144,7 @@ func configError(cause error) *gatewayresponse.Error {
 }
 
 func compileMethod(res *resource, verb string, m model.Method) *method {
-	cm := &method{httpMethod: verb, resource: res}
+	cm := &method{httpMethod: verb, resource: res, operationName: m.OperationName}
 	if m.Integration == nil {
 		// CreateDeployment refuses methods without integrations; a
 		// snapshot without one can only come from an older store.

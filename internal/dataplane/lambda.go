@@ -65,7 +65,7 @@ var errLambdaMethod = errors.New("Lambda integrations must use the POST integrat
 // gateway errors: a timeout is INTEGRATION_TIMEOUT (504); an unreachable
 // endpoint or a Lambda service error (unknown function, throttling, ...)
 // is INTEGRATION_FAILURE with status 500.
-func (q *request) invokeLambda(in *integration, payload []byte) (lambda.Result, error) {
+func (q *request) invokeLambda(in *integration, payload []byte, opts lambda.Options) (lambda.Result, error) {
 	if in.httpMethod != http.MethodPost {
 		// AWS answers 500 INTEGRATION_FAILURE when an AWS_PROXY Lambda
 		// integration uses another method (reference §4.3, [AWS-REC]);
@@ -80,7 +80,12 @@ func (q *request) invokeLambda(in *integration, payload []byte) (lambda.Result, 
 	}
 	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
 	defer cancel()
-	res, err := q.h.lambda.Invoke(ctx, fn, payload)
+	var res lambda.Result
+	if oi, ok := q.h.lambda.(lambda.OptionsInvoker); ok && opts != (lambda.Options{}) {
+		res, err = oi.InvokeWith(ctx, fn, payload, opts)
+	} else {
+		res, err = q.h.lambda.Invoke(ctx, fn, payload)
+	}
 	if err != nil {
 		return res, integrationError(err, timedOut())
 	}
@@ -98,7 +103,7 @@ func (q *request) lambdaProxy(in *integration) error {
 	if err != nil {
 		return err
 	}
-	res, err := q.invokeLambda(in, event)
+	res, err := q.invokeLambda(in, event, lambda.Options{})
 	if err != nil {
 		return err
 	}
@@ -156,6 +161,7 @@ type proxyEvent struct {
 
 type proxyRequestContext struct {
 	ResourceID        string        `json:"resourceId"`
+	OperationName     string        `json:"operationName,omitempty"`
 	Authorizer        any           `json:"authorizer,omitempty"`
 	ResourcePath      string        `json:"resourcePath"`
 	HTTPMethod        string        `json:"httpMethod"`
@@ -232,6 +238,7 @@ func (q *request) proxyEvent() ([]byte, error) {
 	ctxv := func(name string) string { v, _ := q.contextValue(name); return v }
 	rc := &ev.RequestContext
 	rc.ResourceID = q.resource.id
+	rc.OperationName = q.method.operationName
 	rc.ResourcePath = q.resource.path
 	rc.HTTPMethod = q.r.Method
 	rc.ExtendedRequestID = q.extendedID
@@ -520,28 +527,39 @@ func firstAccept(accept string) string {
 }
 
 // lambdaAWS serves a non-proxy AWS integration with a Lambda function: the
-// request template (or the passthrough body) is the payload; a function
+// request template (or the passthrough body) is the payload, and mapped
+// X-Amz-Invocation-Type and X-Amz-Client-Context headers become the Invoke
+// API's options; a function
 // error's errorMessage selects the integration response by selectionPattern
 // (a whole-string match), a success the default response; response
 // templates see the function's output (or error object) as $input.
 //
 // Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/handle-errors-in-lambda-integration.html
 func (q *request) lambdaAWS(in *integration) error {
-	_, err := q.mapRequest(in)
+	ir, err := q.mapRequest(in)
 	if err != nil {
 		return err
 	}
-	payload, _, err := q.transformRequest(in)
+	payload, ov, err := q.transformRequest(in)
 	if err != nil {
 		return err
 	}
+	ir.applyOverrides(ov)
 	if len(payload) == 0 {
 		// Gantry's choice where AWS is not documented: an empty
 		// payload is sent as an empty JSON object, which every
 		// runtime can decode.
 		payload = []byte("{}")
 	}
-	res, err := q.invokeLambda(in, payload)
+	// The Invoke API's own headers may be mapped, as on AWS:
+	// integration.request.header.X-Amz-Invocation-Type = 'Event' queues
+	// the function and answers at once with the default response.
+	// Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-integration-async.html
+	opts := lambda.Options{
+		InvocationType: ir.header.Get("X-Amz-Invocation-Type"),
+		ClientContext:  ir.header.Get("X-Amz-Client-Context"),
+	}
+	res, err := q.invokeLambda(in, payload, opts)
 	if err != nil {
 		return err
 	}

@@ -88,11 +88,13 @@ var proxyEventVolatile = regexp.MustCompile(`"(requestId|extendedRequestId|X-Amz
 func TestLambdaProxyEvent(t *testing.T) {
 	now := time.Date(2026, 3, 4, 19, 15, 17, 135e6, time.UTC)
 	f, srv := lambdaFixture(t, proxyFunction, dataplane.Options{Now: func() time.Time { return now }})
+	named := lambdaProxyMethod(testFunctionARN+"${stageVariables.fn}", 0)
+	named.OperationName = "UpdatePet"
 	f.deploy(api{
 		id:        "lambdaapi1",
 		variables: map[string]string{"fn": "echo", "color": "blue"},
 		methods: map[string]map[string]model.Method{
-			"/pets/{petId}": {"ANY": lambdaProxyMethod(testFunctionARN+"${stageVariables.fn}", 0)},
+			"/pets/{petId}": {"ANY": named},
 			"/plain":        {"GET": lambdaProxyMethod(testFunctionARN+"echo", 0)},
 		},
 	})
@@ -453,5 +455,49 @@ func TestLambdaEndpointOverrides(t *testing.T) {
 		if r := f.get("lambdaovr1", "test", path); r.status != 200 || r.body != want {
 			t.Errorf("%s: got %d %q, want %q", path, r.status, r.body, want)
 		}
+	}
+}
+
+// TestLambdaAWSAsync maps X-Amz-Invocation-Type to 'Event': the function is
+// queued and the caller gets the default response at once.
+func TestLambdaAWSAsync(t *testing.T) {
+	f, srv := lambdaFixture(t, func(context.Context, lambdatest.Invocation) lambdatest.Response {
+		return lambdatest.Result(map[string]string{"never": "seen"})
+	}, dataplane.Options{})
+	m := lambdaAWSMethod("queue")
+	m.Integration.RequestParameters = map[string]string{"integration.request.header.X-Amz-Invocation-Type": "'Event'"}
+	m.Integration.Responses = map[string]model.IntegrationResponse{"200": {StatusCode: "200",
+		ResponseTemplates: map[string]string{"application/json": `{"queued":true,"body":"$util.escapeJavaScript($input.body)"}`}}}
+	f.deploy(api{id: "lambdaasy1", methods: map[string]map[string]model.Method{"/pets/{id}": {"POST": m}}})
+	r := f.do(mustRequest(t, "POST", f.url("lambdaasy1", "test", "/pets/3"), strings.NewReader(`{"name":"Rex"}`)))
+	if want := `{"queued":true,"body":"{}"}`; r.status != 200 || r.body != want {
+		t.Fatalf("got %d %s, want %s", r.status, r.body, want)
+	}
+	inv := srv.Last(t)
+	if inv.Header.Get("X-Amz-Invocation-Type") != "Event" || string(inv.Payload) != `{"id":"3","name":"Rex","stage":"test"}` {
+		t.Fatalf("invocation %v %s", inv.Header, inv.Payload)
+	}
+}
+
+// TestLambdaProxyEventAPIKey checks that an accepted API key shows in the
+// event's identity.
+func TestLambdaProxyEventAPIKey(t *testing.T) {
+	f, _ := lambdaFixture(t, proxyFunction, dataplane.Options{})
+	m := lambdaProxyMethod("echo", 0)
+	m.APIKeyRequired = true
+	f.deploy(api{id: "lambdakey1", methods: map[string]map[string]model.Method{"/pets": {"GET": m}}})
+	f.changeLimits(func(tx storeTx) error {
+		if err := tx.CreateUsagePlan(plan("lplan00001", "lambdakey1", "test", nil, nil)); err != nil {
+			return err
+		}
+		return addKeys(tx, "lplan00001", model.APIKey{ID: "lkey000001", Value: "lambda-key-value-0123456789", Enabled: true})
+	})
+	r := f.get("lambdakey1", "test", "/pets", "x-api-key", "lambda-key-value-0123456789")
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal([]byte(r.body), &ev); err != nil {
+		t.Fatalf("%d %s: %v", r.status, r.body, err)
+	}
+	if id := ev.RequestContext.Identity; id.APIKey != "lambda-key-value-0123456789" || id.APIKeyID != "lkey000001" {
+		t.Fatalf("identity %+v", id)
 	}
 }

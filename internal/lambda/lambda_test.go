@@ -65,6 +65,19 @@ func TestInvoke(t *testing.T) {
 			t.Errorf("Authorization %q, want the default region", auth)
 		}
 	})
+	t.Run("event", func(t *testing.T) {
+		res, err := c.InvokeWith(ctx, "echo", []byte(`{"async":true}`), lambda.Options{InvocationType: lambda.InvocationEvent, ClientContext: "e30="})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != 202 || len(res.Payload) != 0 {
+			t.Fatalf("got %+v, want 202 without payload", res)
+		}
+		inv := srv.Last(t)
+		if inv.Header.Get("X-Amz-Invocation-Type") != "Event" || inv.Header.Get("X-Amz-Client-Context") != "e30=" || string(inv.Payload) != `{"async":true}` {
+			t.Fatalf("invocation %v %s", inv.Header, inv.Payload)
+		}
+	})
 	t.Run("service error", func(t *testing.T) {
 		_, err := c.Invoke(ctx, "missing", []byte(`{}`))
 		var ie *lambda.InvokeError
