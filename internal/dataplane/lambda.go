@@ -62,9 +62,7 @@ var errLambdaMethod = errors.New("Lambda integrations must use the POST integrat
 
 // invokeLambda calls the integration's function with payload within the
 // integration's timeout. Failures that produced no function result become
-// gateway errors: a timeout is INTEGRATION_TIMEOUT (504); an unreachable
-// endpoint or a Lambda service error (unknown function, throttling, ...)
-// is INTEGRATION_FAILURE with status 500.
+// gateway errors (see lambdaInvokeError).
 func (q *request) invokeLambda(in *integration, payload []byte, opts lambda.Options) (lambda.Result, error) {
 	if in.httpMethod != http.MethodPost {
 		// AWS answers 500 INTEGRATION_FAILURE when an AWS_PROXY Lambda
@@ -87,9 +85,26 @@ func (q *request) invokeLambda(in *integration, payload []byte, opts lambda.Opti
 		res, err = q.h.lambda.Invoke(ctx, fn, payload)
 	}
 	if err != nil {
-		return res, integrationError(err, timedOut())
+		return res, lambdaInvokeError(err, timedOut())
 	}
 	return res, nil
+}
+
+// lambdaInvokeError classifies an invocation that produced no function
+// result. A timeout is INTEGRATION_TIMEOUT (504). An error answer of the
+// Lambda service (unknown function, throttling, invalid request) is
+// INTEGRATION_FAILURE with status 502, but 500 when the service denied
+// access, as LocalStack recorded it from AWS. An endpoint that did not
+// answer (refused, reset: only possible with an emulator) is
+// INTEGRATION_FAILURE 500, like a network error of an HTTP integration.
+func lambdaInvokeError(err error, timedOut bool) *gatewayresponse.Error {
+	e := integrationError(err, timedOut)
+	var ie *lambda.InvokeError
+	if !timedOut && errors.As(err, &ie) && ie.StatusCode != 0 &&
+		ie.StatusCode != http.StatusForbidden && ie.Code != "AccessDeniedException" {
+		e.Status = http.StatusBadGateway
+	}
+	return e
 }
 
 // lambdaProxy serves an AWS_PROXY integration with a Lambda function: the
@@ -297,6 +312,9 @@ func (q *request) proxyHeaders() (map[string]string, map[string][]string) {
 	for _, h := range hopHeaders {
 		delete(multi, h)
 	}
+	// AWS leaves Content-Length out of the event (LocalStack's
+	// AWS-validated events agree).
+	delete(multi, "Content-Length")
 	if q.r.Host != "" {
 		multi["Host"] = []string{q.r.Host}
 	}
@@ -374,15 +392,17 @@ var proxyResponseKeys = map[string]bool{
 }
 
 // parseProxyResponse reads a Lambda proxy integration's output as AWS does:
-// a JSON object with an integer statusCode; optional headers (name →
-// value), multiValueHeaders (name → list of values), body (a string) and
-// isBase64Encoded. Anything else (not an object, a missing or non-integer
-// statusCode, a body that is not a string, an unknown key such as the
-// HTTP-API-only "cookies") is malformed.
+// a JSON object whose fields are all optional but limited to statusCode (an
+// integer, 200 when absent), headers (name → value), multiValueHeaders
+// (name → list of values), body (a string) and isBase64Encoded. Anything
+// else is malformed: not an object, a statusCode that is not an integer, a
+// body that is not a string, a header value that is neither a string nor a
+// boolean, an unknown key such as the HTTP-API-only "cookies".
 //
-// Where AWS's tolerance is not documented Gantry chooses: a statusCode
-// written as a numeric string is accepted, header values may be strings,
-// numbers or booleans, and null stands for an absent field.
+// These rules follow the behaviour LocalStack validated against AWS (all
+// fields optional, no others, header values strings or booleans); a
+// statusCode written as a numeric string is accepted, and null stands for
+// an absent field.
 func parseProxyResponse(payload []byte) (*proxyResponse, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(payload))
@@ -455,7 +475,7 @@ func isNull(v json.RawMessage) bool { return len(v) == 0 || string(v) == "null" 
 
 func parseStatusCode(v json.RawMessage) (int, error) {
 	if isNull(v) {
-		return 0, errors.New("statusCode is missing")
+		return http.StatusOK, nil
 	}
 	s := string(v)
 	if s[0] == '"' {
@@ -470,21 +490,18 @@ func parseStatusCode(v json.RawMessage) (int, error) {
 	return code, nil
 }
 
-// scalarString renders a JSON string, number or boolean as a header value.
+// scalarString renders a JSON string or boolean as a header value.
 func scalarString(v json.RawMessage) (string, error) {
 	v = bytes.TrimSpace(v)
-	if len(v) == 0 {
-		return "", errors.New("empty value")
-	}
-	switch v[0] {
-	case '"':
+	switch {
+	case len(v) > 0 && v[0] == '"':
 		var s string
 		err := json.Unmarshal(v, &s)
 		return s, err
-	case '{', '[', 'n':
-		return "", fmt.Errorf("value %s is not a string", v)
+	case string(v) == "true", string(v) == "false":
+		return string(v), nil
 	}
-	return string(v), nil
+	return "", fmt.Errorf("value %s is neither a string nor a boolean", v)
 }
 
 // writeProxyResponse writes a Lambda proxy integration's output. A base64

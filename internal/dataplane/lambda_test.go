@@ -72,6 +72,9 @@ func proxyFunction(ctx context.Context, inv lambdatest.Invocation) lambdatest.Re
 		return lambdatest.Result(events.APIGatewayProxyResponse{StatusCode: 200})
 	case "missing":
 		return lambdatest.NotFound(inv.Function)
+	case "denied":
+		return lambdatest.Response{Status: 403, ErrorType: "AccessDeniedException",
+			Payload: []byte(`{"Message":"User is not authorized to perform: lambda:InvokeFunction"}`)}
 	}
 	// Any other name: the raw output is the part after "raw-" in the
 	// request body.
@@ -220,7 +223,10 @@ func TestLambdaProxyResponses(t *testing.T) {
 		header       map[string]string
 	}{
 		{"minimal", `{"statusCode":204}`, 204, "", map[string]string{"Content-Type": "application/json"}},
-		{"body and headers", `{"statusCode":200,"headers":{"Content-Type":"text/plain","X-N":5},"body":"hi"}`, 200, "hi", map[string]string{"Content-Type": "text/plain", "X-N": "5"}},
+		{"body and headers", `{"statusCode":200,"headers":{"Content-Type":"text/plain","X-B":true},"body":"hi"}`, 200, "hi", map[string]string{"Content-Type": "text/plain", "X-B": "true"}},
+		{"empty object", `{}`, 200, "", map[string]string{"Content-Type": "application/json"}},
+		{"no statusCode", `{"body":"x"}`, 200, "x", nil},
+		{"both header forms", `{"headers":{"X-A":"1","X-B":"2"},"multiValueHeaders":{"X-A":["1","3"]}}`, 200, "", map[string]string{"X-B": "2"}},
 		{"nulls", `{"statusCode":404,"headers":null,"multiValueHeaders":null,"body":null,"isBase64Encoded":null}`, 404, "", nil},
 		{"string status", `{"statusCode":"418","body":"teapot"}`, 418, "teapot", nil},
 		{"remapped headers", `{"statusCode":200,"headers":{"Server":"lambda","Date":"x"},"body":"ok"}`, 200, "ok", map[string]string{"X-Amzn-Remapped-Server": "lambda", "X-Amzn-Remapped-Date": "x"}},
@@ -228,11 +234,16 @@ func TestLambdaProxyResponses(t *testing.T) {
 		{"not JSON", `hello`, 502, malformed, nil},
 		{"JSON string", `"hello"`, 502, malformed, nil},
 		{"null", `null`, 502, malformed, nil},
-		{"no statusCode", `{"body":"x"}`, 502, malformed, nil},
+		{"number header", `{"statusCode":200,"headers":{"X-N":5}}`, 502, malformed, nil},
+		{"multiValueHeaders not lists", `{"statusCode":200,"multiValueHeaders":{"X":"a"}}`, 502, malformed, nil},
 		{"bad statusCode", `{"statusCode":"abc"}`, 502, malformed, nil},
 		{"object body", `{"statusCode":200,"body":{"a":1}}`, 502, malformed, nil},
 		{"unknown key", `{"statusCode":200,"body":"x","cookies":["a=b"]}`, 502, malformed, nil},
 		{"object header", `{"statusCode":200,"headers":{"X":{"a":1}}}`, 502, malformed, nil},
+	}
+	r := f.do(mustRequest(t, "POST", f.url("lambdaresp", "test", "/"), strings.NewReader(`{"headers":{"X-A":"1"},"multiValueHeaders":{"X-A":["1","3"]}}`)))
+	if got := r.header.Values("X-A"); strings.Join(got, ",") != "1,3" {
+		t.Errorf("merged X-A: %q, want [1 3]", got)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,6 +284,7 @@ func TestLambdaFailures(t *testing.T) {
 		"/fails":     {"GET": lambdaProxyMethod("fails", 0)},
 		"/slow":      {"GET": lambdaProxyMethod("slow", 50)},
 		"/missing":   {"GET": lambdaProxyMethod("missing", 0)},
+		"/denied":    {"GET": lambdaProxyMethod("denied", 0)},
 		"/get":       {"GET": getMethod},
 		"/malformed": {"POST": lambdaProxyMethod("raw", 0)},
 		"/novar":     {"GET": lambdaProxyMethod("${stageVariables.undefined}", 0)},
@@ -288,7 +300,8 @@ func TestLambdaFailures(t *testing.T) {
 	}{
 		{"function error", "/fails", false, "INTEGRATION_FAILURE", 502, "InternalServerErrorException", `{"message":"Internal server error"}`},
 		{"timeout", "/slow", false, "INTEGRATION_TIMEOUT", 504, "InternalServerErrorException", `{"message":"Endpoint request timed out"}`},
-		{"unknown function", "/missing", false, "INTEGRATION_FAILURE", 500, "InternalServerErrorException", `{"message":"Internal server error"}`},
+		{"unknown function", "/missing", false, "INTEGRATION_FAILURE", 502, "InternalServerErrorException", `{"message":"Internal server error"}`},
+		{"access denied", "/denied", false, "INTEGRATION_FAILURE", 500, "InternalServerErrorException", `{"message":"Internal server error"}`},
 		{"connection refused", "/fails", true, "INTEGRATION_FAILURE", 500, "InternalServerErrorException", `{"message":"Internal server error"}`},
 		{"GET integration method", "/get", false, "INTEGRATION_FAILURE", 500, "InternalServerErrorException", `{"message":"Internal server error"}`},
 		{"malformed output", "/malformed", false, "DEFAULT_5XX", 502, "InternalServerErrorException", `{"message": "Internal server error"}`},
