@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -290,6 +291,7 @@ func TestLambdaFailures(t *testing.T) {
 		"/novar":     {"GET": lambdaProxyMethod("${stageVariables.undefined}", 0)},
 		"/awsnodef":  {"GET": awsMethod},
 	}
+	var out strings.Builder
 	tests := []struct {
 		name, path string
 		refused    bool
@@ -323,8 +325,21 @@ func TestLambdaFailures(t *testing.T) {
 		}
 		t.Run(tt.name+"/built-in", func(t *testing.T) {
 			fx.deploy(api{id: "lambdafail", methods: methods})
-			wantError(t, call(), tt.status, tt.errorType, tt.body)
+			r := call()
+			wantError(t, r, tt.status, tt.errorType, tt.body)
+			fmt.Fprintf(&out, "=== %s / built-in (%s)\n%s\n", tt.name, tt.typ, dump(r))
 		})
+		if tt.typ != "DEFAULT_5XX" {
+			t.Run(tt.name+"/family", func(t *testing.T) {
+				fx.deploy(api{id: "lambdafail", methods: methods, variables: map[string]string{"v": "sv"},
+					gatewayResponses: map[string]model.GatewayResponse{"DEFAULT_5XX": customization("DEFAULT_5XX", "")}})
+				r := call()
+				if r.status != tt.status || !strings.Contains(r.body, `"by":"DEFAULT_5XX"`) {
+					t.Errorf("got %d %s, want %d from DEFAULT_5XX's template", r.status, r.body, tt.status)
+				}
+				fmt.Fprintf(&out, "=== %s / family (%s)\n%s\n", tt.name, tt.typ, dump(r))
+			})
+		}
 		t.Run(tt.name+"/customized", func(t *testing.T) {
 			fx.deploy(api{id: "lambdafail", methods: methods, variables: map[string]string{"v": "sv"},
 				gatewayResponses: map[string]model.GatewayResponse{tt.typ: customization(tt.typ, "")}})
@@ -341,6 +356,7 @@ func TestLambdaFailures(t *testing.T) {
 			if r.header.Get("Access-Control-Allow-Origin") != "*" || r.header.Get("X-Origin") != "https://example.com" {
 				t.Errorf("customized headers missing: %v", r.header)
 			}
+			fmt.Fprintf(&out, "=== %s / customized (%s)\n%s\n", tt.name, tt.typ, dump(r))
 		})
 		t.Run(tt.name+"/customized status", func(t *testing.T) {
 			gr := customization(tt.typ, "599")
@@ -349,6 +365,19 @@ func TestLambdaFailures(t *testing.T) {
 				t.Errorf("status %d, want 599", r.status)
 			}
 		})
+	}
+	golden := filepath.Join("testdata", "lambda-gateway-responses.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != string(want) {
+		t.Errorf("output differs from %s (run with -update and review the diff):\n%s", golden, out.String())
 	}
 }
 
