@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -155,19 +153,7 @@ func TestLambdaProxyEvent(t *testing.T) {
 	json.Indent(&pretty, []byte(r.body), "", "  ")
 	got += proxyEventVolatile.ReplaceAllString(pretty.String(), `"$1": $2"<masked>"`) + "\n"
 
-	golden := filepath.Join("testdata", "lambda-proxy-event.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("event differs from %s (run with -update and review the diff):\n%s", golden, got)
-	}
+	compareGolden(t, "lambda-proxy-event.golden", got)
 }
 
 func TestLambdaProxyBinary(t *testing.T) {
@@ -366,19 +352,7 @@ func TestLambdaFailures(t *testing.T) {
 			}
 		})
 	}
-	golden := filepath.Join("testdata", "lambda-gateway-responses.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("output differs from %s (run with -update and review the diff):\n%s", golden, out.String())
-	}
+	compareGolden(t, "lambda-gateway-responses.golden", out.String())
 }
 
 // lambdaAWSMethod is a non-proxy AWS method invoking fn with a request
