@@ -7,7 +7,9 @@
 #    with a fresh -data-dir;
 # 2. drives it with the `aws` CLI (cli_test.sh), then builds, deploys and
 #    calls an API with the CLI and curl (invoke_test.sh, the README example),
-#    and meters one with an API key and a usage plan (usage_test.sh);
+#    and meters one with an API key and a usage plan (usage_test.sh); runs
+#    Lambda integrations against Invoke endpoints on loopback with a second
+#    Gantry (lambda_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
@@ -130,6 +132,14 @@ if ! bash "$HERE/usage_test.sh"; then
 	fail "usage_test.sh ran to completion"
 fi
 echo "   $(($(grep -c . "$E2E_RESULTS") - before)) usage checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
+
+# --- Lambda integrations against Invoke endpoints on loopback (the README's Lambda example) ---
+echo "== Lambda integrations =="
+before=$(grep -c . "$E2E_RESULTS" || true)
+if ! BIN="$BIN" bash "$HERE/lambda_test.sh"; then
+	fail "lambda_test.sh ran to completion"
+fi
+echo "   $(($(grep -c . "$E2E_RESULTS") - before)) Lambda checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
 
 # --- graceful stop, then the boto3 durability test on the same data dir ----------------------
 echo "== SIGTERM, then boto3 crash test on the same data dir =="
