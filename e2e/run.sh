@@ -7,9 +7,10 @@
 #    with a fresh -data-dir;
 # 2. drives it with the `aws` CLI (cli_test.sh), then builds, deploys and
 #    calls an API with the CLI and curl (invoke_test.sh, the README example),
-#    meters one with an API key and a usage plan (usage_test.sh), and calls
+#    meters one with an API key and a usage plan (usage_test.sh), calls
 #    an AWS_IAM method signed by curl and botocore, then runs a second Gantry
-#    in strict mode (iam_test.sh);
+#    in strict mode (iam_test.sh); runs Lambda integrations against Invoke
+#    endpoints on loopback with a second Gantry (lambda_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
@@ -140,6 +141,14 @@ if ! GANTRY_BIN="$BIN" bash "$HERE/iam_test.sh"; then
 	fail "iam_test.sh ran to completion"
 fi
 echo "   $(($(grep -c . "$E2E_RESULTS") - before)) IAM checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
+
+# --- Lambda integrations against Invoke endpoints on loopback (the README's Lambda example) ---
+echo "== Lambda integrations =="
+before=$(grep -c . "$E2E_RESULTS" || true)
+if ! BIN="$BIN" bash "$HERE/lambda_test.sh"; then
+	fail "lambda_test.sh ran to completion"
+fi
+echo "   $(($(grep -c . "$E2E_RESULTS") - before)) Lambda checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
 
 # --- graceful stop, then the boto3 durability test on the same data dir ----------------------
 echo "== SIGTERM, then boto3 crash test on the same data dir =="

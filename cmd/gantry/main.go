@@ -5,16 +5,26 @@
 //
 //	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
 //	       [-credentials-file FILE] [-strict-sigv4] [-cognito-url URL]
+//	       [-lambda-endpoint URL] [-lambda-endpoints fn=URL,...] [-lambda-region REGION]
 //
 // Every flag can also be set with an environment variable: GANTRY_LISTEN,
 // GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL,
-// GANTRY_CREDENTIALS_FILE, GANTRY_STRICT_SIGV4 (true/false) and
-// GANTRY_COGNITO_URL. Flags win.
+// GANTRY_CREDENTIALS_FILE, GANTRY_STRICT_SIGV4 (true/false),
+// GANTRY_COGNITO_URL, GANTRY_LAMBDA_ENDPOINT, GANTRY_LAMBDA_ENDPOINTS and
+// GANTRY_LAMBDA_REGION. Flags win.
 //
 // The AWS credentials Gantry accepts (for AWS_IAM methods, and for the
 // control plane in strict mode) are those of the credentials file, those
 // in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), and,
 // without a file, the default test/test.
+//
+// Lambda integrations and authorizers invoke their functions at
+// -lambda-endpoint (for example the Lambda Runtime Interface Emulator,
+// http://127.0.0.1:9000), or at the endpoint -lambda-endpoints gives the
+// function (by name or ARN); with neither, at AWS Lambda in the function's
+// region. Requests are signed with the credentials in AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or with test credentials when
+// those are not set.
 package main
 
 import (
@@ -30,6 +40,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/server"
 	"github.com/gantryproject/gantry/internal/sigv4"
 )
@@ -59,7 +72,14 @@ func run(args []string) error {
 	credsFile := fs.String("credentials-file", env("GANTRY_CREDENTIALS_FILE", ""), "JSON file of the AWS credentials to accept (env GANTRY_CREDENTIALS_FILE)")
 	strictDefault, _ := strconv.ParseBool(env("GANTRY_STRICT_SIGV4", "false"))
 	strict := fs.Bool("strict-sigv4", strictDefault, "verify the SigV4 signature of every control-plane request (env GANTRY_STRICT_SIGV4)")
+	lambdaEndpoint := fs.String("lambda-endpoint", env("GANTRY_LAMBDA_ENDPOINT", ""), "default Lambda Invoke endpoint, e.g. http://127.0.0.1:9000; empty means AWS Lambda (env GANTRY_LAMBDA_ENDPOINT)")
+	lambdaEndpoints := fs.String("lambda-endpoints", env("GANTRY_LAMBDA_ENDPOINTS", ""), "per-function Invoke endpoints: name-or-ARN=URL,... (env GANTRY_LAMBDA_ENDPOINTS)")
+	lambdaRegion := fs.String("lambda-region", env("GANTRY_LAMBDA_REGION", env("AWS_REGION", lambda.DefaultRegion)), "region that signs invocations of functions given by name (env GANTRY_LAMBDA_REGION, AWS_REGION)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	lambdaCfg, err := lambdaConfig(*lambdaEndpoint, *lambdaEndpoints, *lambdaRegion)
+	if err != nil {
 		return err
 	}
 	var level slog.Level
@@ -73,7 +93,7 @@ func run(args []string) error {
 		return err
 	}
 	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger,
-		CognitoURL: *cognitoURL, Credentials: creds, StrictSigV4: *strict})
+		CognitoURL: *cognitoURL, Credentials: creds, StrictSigV4: *strict, Lambda: lambdaCfg})
 	if err != nil {
 		return err
 	}
@@ -133,4 +153,19 @@ func endpointURL(a net.Addr) string {
 		host = "[" + host + "]"
 	}
 	return "http://" + host + ":" + strconv.Itoa(tcp.Port)
+}
+
+// lambdaConfig builds the Lambda invocation settings from the flags and the
+// standard AWS credential variables.
+func lambdaConfig(endpoint, endpoints, region string) (lambda.Config, error) {
+	cfg := lambda.Config{Endpoint: endpoint, Region: region}
+	var err error
+	if cfg.Endpoints, err = lambda.ParseEndpoints(endpoints); err != nil {
+		return cfg, err
+	}
+	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
+	if id != "" && secret != "" {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))
+	}
+	return cfg, nil
 }

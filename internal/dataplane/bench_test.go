@@ -1,12 +1,16 @@
 package dataplane_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/lambda"
+	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/store"
 )
@@ -15,7 +19,12 @@ import (
 // default of 10,000 requests per second would otherwise throttle the
 // benchmarks themselves.
 func newBenchFixture(b *testing.B) *fixture {
-	f := newFixture(b)
+	return newBenchFixtureWith(b, dataplane.Options{})
+}
+
+// newBenchFixtureWith is newBenchFixture with data-plane options.
+func newBenchFixtureWith(b *testing.B, opts dataplane.Options) *fixture {
+	f := newFixtureWith(b, opts)
 	f.changeLimits(func(tx store.Tx) error {
 		return tx.PutAccount(model.Account{Throttle: model.ThrottleSettings{BurstLimit: -1, RateLimit: -1}})
 	})
@@ -29,7 +38,11 @@ func BenchmarkMockInvoke(b *testing.B) {
 	f.deploy(api{id: "benchapi01", methods: map[string]map[string]model.Method{
 		"/pets/{petId}": {"GET": mockMethod("200", `{"id":"$input.params('petId')"}`, nil)},
 	}})
-	req := httptest.NewRequest("GET", "/restapis/benchapi01/test/_user_request_/pets/42", nil)
+	benchOK(b, f, httptest.NewRequest("GET", "/restapis/benchapi01/test/_user_request_/pets/42", nil))
+}
+
+// benchOK serves req in a benchmark loop, failing on any status but 200.
+func benchOK(b *testing.B, f *fixture, req *http.Request) {
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
@@ -89,4 +102,24 @@ func BenchmarkProxy(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkLambdaProxyInvoke measures an AWS_PROXY invocation end to end
+// through the pipeline: event building, a real Invoke call over loopback to
+// a lambdatest endpoint (SigV4-signed by the SDK), and response parsing.
+func BenchmarkLambdaProxyInvoke(b *testing.B) {
+	srv := lambdatest.NewServer(b, func(context.Context, lambdatest.Invocation) lambdatest.Response {
+		return lambdatest.Response{Payload: []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"ok\":true}"}`)}
+	})
+	c, err := lambda.New(lambda.Config{Endpoint: srv.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := newBenchFixtureWith(b, dataplane.Options{Lambda: c})
+	f.deploy(api{id: "benchlmb01", methods: map[string]map[string]model.Method{
+		"/pets/{petId}": {"GET": lambdaProxyMethod("pets", 0)},
+	}})
+	req := httptest.NewRequest("GET", "/restapis/benchlmb01/test/_user_request_/pets/42?q=1", nil)
+	req.Header.Set("User-Agent", "bench")
+	benchOK(b, f, req)
 }

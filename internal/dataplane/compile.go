@@ -51,7 +51,10 @@ type resource struct {
 // method is a compiled method with its integration.
 type method struct {
 	httpMethod string
-	resource   *resource
+	// operationName is the method's operationName, reported in Lambda
+	// proxy events.
+	operationName string
+	resource      *resource
 	// invalid, when set, is the error every call of this method answers:
 	// a configuration that passed the control plane's checks but cannot be
 	// served (for example, a template that does not parse).
@@ -80,9 +83,12 @@ type method struct {
 
 // integration is a compiled integration.
 type integration struct {
-	kind        string // model.Integration* constants
-	httpMethod  string
-	uri         uriTemplate
+	kind       string // model.Integration* constants
+	httpMethod string
+	uri        uriTemplate
+	// function is the Lambda function of an AWS or AWS_PROXY integration,
+	// as a name or ARN that may reference stage variables.
+	function    uriTemplate
 	timeout     time.Duration
 	passthrough string
 	params      []paramMapping
@@ -167,7 +173,7 @@ func configError(cause error) *gatewayresponse.Error {
 }
 
 func compileMethod(res *resource, verb string, m model.Method) *method {
-	cm := &method{httpMethod: verb, resource: res}
+	cm := &method{httpMethod: verb, resource: res, operationName: m.OperationName}
 	if m.Integration == nil {
 		// CreateDeployment refuses methods without integrations; a
 		// snapshot without one can only come from an older store.
@@ -198,10 +204,14 @@ func compileIntegration(in *model.Integration) (*integration, error) {
 	}
 	switch in.Type {
 	case model.IntegrationMock, model.IntegrationHTTP, model.IntegrationHTTPProxy:
+	case model.IntegrationAWS, model.IntegrationAWSProxy:
+		if err := compileLambda(ci, in.URI); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("integration type %s is not supported yet", in.Type)
 	}
-	if in.Type != model.IntegrationMock {
+	if in.Type == model.IntegrationHTTP || in.Type == model.IntegrationHTTPProxy {
 		var err error
 		if ci.uri, err = parseURITemplate(in.URI); err != nil {
 			return nil, err

@@ -1,7 +1,8 @@
 // Package dataplane serves the deployed stages of REST APIs: it routes each
 // invocation to a resource and method, runs the method's integration (MOCK,
-// HTTP or HTTP_PROXY) and answers every rejection with the API's gateway
-// response, as Amazon API Gateway does.
+// HTTP, HTTP_PROXY, and AWS or AWS_PROXY with Lambda functions) and answers
+// every rejection with the API's gateway response, as Amazon API Gateway
+// does.
 //
 // Each stage is compiled once, when it is deployed or changed, into an
 // immutable snapshot (routes, parsed templates, parameter mappings,
@@ -46,9 +47,9 @@ type Options struct {
 	// keeps its counts in the store (flushed every UsageFlushInterval and
 	// by Close), so that quotas survive a restart.
 	Meter ratelimit.Meter
-	// Lambda invokes Lambda authorizers (and Lambda integrations); nil
-	// means a client of AWS Lambda's Invoke API with default settings
-	// (lambda.Config's zero value).
+	// Lambda invokes the functions of Lambda authorizers and of AWS and
+	// AWS_PROXY (Lambda) integrations; nil means a lambda.Client with the
+	// zero Config, which calls AWS Lambda in each function's region.
 	Lambda lambda.Invoker
 	// AuthorizerTimeout bounds one authorizer invocation or key fetch;
 	// zero means DefaultAuthorizerTimeout.
@@ -76,6 +77,7 @@ type Handler struct {
 	store     store.Store
 	opts      Options
 	transport http.RoundTripper
+	lambda    lambda.Invoker
 
 	mu   sync.Mutex // serializes writers of apis
 	apis atomic.Pointer[map[string]*deployedAPI]
@@ -85,7 +87,6 @@ type Handler struct {
 	limits   atomic.Pointer[map[model.Scope]*scopeLimits]
 	noLimits *scopeLimits // for a scope whose limits failed to compile
 
-	lambda      lambda.Invoker
 	authTimeout time.Duration
 	cognitoURL  string
 	jwks        *jwksCache
@@ -108,7 +109,7 @@ func New(st store.Store, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	h := &Handler{store: st, opts: opts, transport: opts.Transport, meter: opts.Meter}
+	h := &Handler{store: st, opts: opts, transport: opts.Transport, meter: opts.Meter, lambda: lambdaInvoker(opts.Lambda)}
 	if h.transport == nil {
 		h.transport = NewTransport()
 	}
@@ -120,15 +121,6 @@ func New(st store.Store, opts Options) *Handler {
 	noLimits := map[model.Scope]*scopeLimits{}
 	h.limits.Store(&noLimits)
 	h.noLimits = &scopeLimits{buckets: ratelimit.NewBuckets()}
-	h.lambda = opts.Lambda
-	if h.lambda == nil {
-		// The zero Config is valid, so New cannot fail here.
-		c, err := lambda.New(lambda.Config{})
-		if err != nil {
-			panic(err)
-		}
-		h.lambda = c
-	}
 	h.authTimeout = opts.AuthorizerTimeout
 	if h.authTimeout <= 0 {
 		h.authTimeout = DefaultAuthorizerTimeout

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -167,19 +165,7 @@ func TestGatewayResponsesOnLiveTraffic(t *testing.T) {
 			fmt.Fprintf(&out, "=== %s / %s (%s)\n%s\n", c.name, state, c.typ, dump(r))
 		}
 	}
-	golden := filepath.Join("testdata", "gateway-responses.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("output differs from %s (run with -update and review the diff):\n%s", golden, out.String())
-	}
+	compareGolden(t, "gateway-responses.golden", out.String())
 }
 
 func newSlowBackend(t testing.TB) string {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +67,7 @@ type api struct {
 	stage            string
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
+	binaryMediaTypes []string
 	// models, validators and authorizers go into the deployment's snapshot.
 	models      []model.Model
 	validators  []model.RequestValidator
@@ -83,7 +86,7 @@ func (f *fixture) deploy(a api) {
 	ctx := context.Background()
 	resources := buildResources(a.methods)
 	err := f.st.Update(ctx, testScope, func(tx store.Tx) error {
-		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource}
+		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource, BinaryMediaTypes: a.binaryMediaTypes}
 		if _, err := tx.RestAPI(a.id); err != nil {
 			if err := tx.CreateRestAPI(rest, resources[0]); err != nil {
 				return err
@@ -265,4 +268,23 @@ func closedURL(t testing.TB) string {
 	u := srv.URL
 	srv.Close()
 	return u
+}
+
+// compareGolden compares got with testdata/name, or rewrites the file with
+// -update.
+func compareGolden(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run with -update and review the diff):\n%s", golden, got)
+	}
 }

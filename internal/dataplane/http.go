@@ -87,19 +87,7 @@ func (q *request) httpProxy(in *integration) error {
 	}
 	defer resp.Body.Close()
 
-	w := q.w.Header()
-	for k, v := range resp.Header {
-		w[k] = v
-	}
-	for _, h := range hopHeaders {
-		w.Del(h)
-	}
-	for _, h := range remappedResponseHeaders {
-		if v, ok := resp.Header[h]; ok {
-			delete(w, h)
-			w["X-Amzn-Remapped-"+h] = v
-		}
-	}
+	copyProxyHeaders(q.w.Header(), resp.Header)
 	q.setStandardHeaders()
 	q.w.WriteHeader(resp.StatusCode)
 	if err := copyResponse(q.w, resp.Body); err != nil {
@@ -112,6 +100,24 @@ func (q *request) httpProxy(in *integration) error {
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// copyProxyHeaders copies a proxy integration's response headers to the
+// method response: hop-by-hop headers dropped, those API Gateway sets
+// itself renamed to X-Amzn-Remapped-<name>.
+func copyProxyHeaders(w, from http.Header) {
+	for k, v := range from {
+		w[k] = v
+	}
+	for _, h := range hopHeaders {
+		w.Del(h)
+	}
+	for _, h := range remappedResponseHeaders {
+		if v, ok := from[h]; ok {
+			delete(w, h)
+			w["X-Amzn-Remapped-"+h] = v
+		}
+	}
 }
 
 // proxyBody returns the body to forward and its length (-1 if unknown). A

@@ -25,6 +25,10 @@ func (q *request) integrate(in *integration) error {
 		return q.httpProxy(in)
 	case model.IntegrationHTTP:
 		return q.http(in)
+	case model.IntegrationAWSProxy:
+		return q.lambdaProxy(in)
+	case model.IntegrationAWS:
+		return q.lambdaAWS(in)
 	}
 	return configError(fmt.Errorf("integration type %s is not supported", in.kind))
 }
@@ -240,11 +244,17 @@ func (in *integration) selectResponse(status int) *integrationResponse {
 // respond writes a non-proxy integration's method response from the
 // back end's status, headers and body.
 func (q *request) respond(in *integration, status int, hdr http.Header, body []byte) error {
-	r := in.selectResponse(status)
+	return q.writeIntegrationResponse(in.selectResponse(status), "status "+strconv.Itoa(status), hdr, body)
+}
+
+// writeIntegrationResponse writes the method response that integration
+// response r makes of a back end's headers and body; r is nil when none
+// matched what (the back end's status, say) and none is the default.
+func (q *request) writeIntegrationResponse(r *integrationResponse, what string, hdr http.Header, body []byte) error {
 	if r == nil {
 		// AWS: "Execution failed due to configuration error: No match for
 		// output mapping and no default output mapping configured."
-		return configError(fmt.Errorf("no integration response matches status %d and none is the default", status))
+		return configError(fmt.Errorf("no integration response matches %s and none is the default", what))
 	}
 	out := http.Header{}
 	src := &valueSource{header: hdr, body: func() []byte { return body }, stageVars: q.stage.variables, context: q.contextValue}

@@ -46,6 +46,13 @@ type Error struct {
 	// late-stage 500s (reference §3.1).
 	Close bool
 
+	// Body, when set, replaces the built-in body sent when nothing
+	// customizes the type, for errors whose recorded AWS bytes differ from
+	// the default rendering: a malformed Lambda proxy response's 502 says
+	// {"message": "Internal server error"}, with a space (reference §3.2).
+	// A customization renders its own template as usual.
+	Body []byte
+
 	// Err is the underlying cause, for logs only; it is never rendered.
 	Err error
 }

@@ -368,7 +368,9 @@ func (rs *Responses) Write(w http.ResponseWriter, e *Error, req *Request) {
 	var tpl *template
 	if gov == nil {
 		contentType = DefaultMediaType
-		if sameMessage(e.Message, b.message) {
+		if e.Body != nil {
+			body = e.Body
+		} else if sameMessage(e.Message, b.message) {
 			body, length = b.body, b.length
 		} else {
 			n := 16

@@ -82,6 +82,40 @@ type Invoker interface {
 	Invoke(ctx context.Context, function string, payload []byte) (Result, error)
 }
 
+// Invocation types, the values of the X-Amz-Invocation-Type header.
+const (
+	// InvocationRequestResponse runs the function and waits for its
+	// result (the default).
+	InvocationRequestResponse = "RequestResponse"
+	// InvocationEvent queues the function for asynchronous execution; the
+	// Invoke API answers 202 with an empty payload.
+	InvocationEvent = "Event"
+	// InvocationDryRun only checks that the call would be allowed; the
+	// Invoke API answers 204.
+	InvocationDryRun = "DryRun"
+)
+
+// Options are the Invoke API's optional request headers, which a non-proxy
+// Lambda integration may set through its request parameter mappings
+// (integration.request.header.X-Amz-Invocation-Type = 'Event' makes the
+// call asynchronous).
+type Options struct {
+	// InvocationType is X-Amz-Invocation-Type; "" means
+	// InvocationRequestResponse.
+	InvocationType string
+	// ClientContext is X-Amz-Client-Context: base64-encoded JSON passed to
+	// the function's context object.
+	ClientContext string
+}
+
+// OptionsInvoker is an Invoker that also takes Options. *Client implements
+// it.
+type OptionsInvoker interface {
+	Invoker
+	// InvokeWith is Invoke with options.
+	InvokeWith(ctx context.Context, function string, payload []byte, opts Options) (Result, error)
+}
+
 // Config configures a Client. Its zero value sends every invocation to AWS
 // Lambda in the function's region, signed with the test credentials
 // "test"/"test" (which AWS rejects: set Credentials to call AWS).
@@ -116,7 +150,7 @@ type Client struct {
 	clients sync.Map // clientKey → *sdk.Client
 }
 
-var _ Invoker = (*Client)(nil)
+var _ OptionsInvoker = (*Client)(nil)
 
 type clientKey struct{ endpoint, region string }
 
@@ -189,6 +223,12 @@ func (c *Client) Endpoint(function string) string {
 // Invoke calls function synchronously (invocation type RequestResponse)
 // with payload. See Invoker.
 func (c *Client) Invoke(ctx context.Context, function string, payload []byte) (Result, error) {
+	return c.InvokeWith(ctx, function, payload, Options{})
+}
+
+// InvokeWith calls function with payload and opts. With InvocationEvent the
+// Result has status 202 and no payload once the call is queued.
+func (c *Client) InvokeWith(ctx context.Context, function string, payload []byte, opts Options) (Result, error) {
 	if function == "" {
 		return Result{}, &InvokeError{Function: function, Err: errors.New("no function name")}
 	}
@@ -197,11 +237,18 @@ func (c *Client) Invoke(ctx context.Context, function string, payload []byte) (R
 		region = r
 	}
 	client := c.client(c.Endpoint(function), region)
-	out, err := client.Invoke(ctx, &sdk.InvokeInput{
+	in := &sdk.InvokeInput{
 		FunctionName:   aws.String(function),
 		InvocationType: types.InvocationTypeRequestResponse,
 		Payload:        payload,
-	})
+	}
+	if opts.InvocationType != "" {
+		in.InvocationType = types.InvocationType(opts.InvocationType)
+	}
+	if opts.ClientContext != "" {
+		in.ClientContext = aws.String(opts.ClientContext)
+	}
+	out, err := client.Invoke(ctx, in)
 	if err != nil {
 		return Result{}, invokeError(function, err)
 	}

@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
@@ -63,6 +67,19 @@ func TestInvoke(t *testing.T) {
 		}
 		if auth := srv.Last(t).Header.Get("Authorization"); !strings.Contains(auth, "/"+lambda.DefaultRegion+"/lambda/") {
 			t.Errorf("Authorization %q, want the default region", auth)
+		}
+	})
+	t.Run("event", func(t *testing.T) {
+		res, err := c.InvokeWith(ctx, "echo", []byte(`{"async":true}`), lambda.Options{InvocationType: lambda.InvocationEvent, ClientContext: "e30="})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != 202 || len(res.Payload) != 0 {
+			t.Fatalf("got %+v, want 202 without payload", res)
+		}
+		inv := srv.Last(t)
+		if inv.Header.Get("X-Amz-Invocation-Type") != "Event" || inv.Header.Get("X-Amz-Client-Context") != "e30=" || string(inv.Payload) != `{"async":true}` {
+			t.Fatalf("invocation %v %s", inv.Header, inv.Payload)
 		}
 	})
 	t.Run("service error", func(t *testing.T) {
@@ -256,5 +273,48 @@ func TestParseEndpoints(t *testing.T) {
 	}
 	if got, err := lambda.ParseEndpoints(""); err != nil || len(got) != 0 {
 		t.Fatalf("empty: %v %v", got, err)
+	}
+}
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestInvokeAWS checks that without an endpoint a function goes to AWS
+// Lambda in its ARN's region, signed with the configured credentials. The
+// transport stands in for the network.
+func TestInvokeAWS(t *testing.T) {
+	var got *http.Request
+	c, err := lambda.New(lambda.Config{
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "session-token"),
+		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			got = r
+			return &http.Response{StatusCode: 200, Header: http.Header{"X-Amz-Executed-Version": {"7"}},
+				Body: io.NopCloser(strings.NewReader(`"ok"`)), Request: r}, nil
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.Invoke(context.Background(), "arn:aws:lambda:eu-west-1:123456789012:function:orders:live", []byte(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExecutedVersion != "7" || string(res.Payload) != `"ok"` {
+		t.Errorf("result %+v", res)
+	}
+	if got.URL.Host != "lambda.eu-west-1.amazonaws.com" || got.URL.Scheme != "https" {
+		t.Errorf("sent to %s", got.URL)
+	}
+	if p := got.URL.EscapedPath(); !strings.HasPrefix(p, "/2015-03-31/functions/") || !strings.HasSuffix(p, "/invocations") {
+		t.Errorf("path %s", p)
+	}
+	auth := got.Header.Get("Authorization")
+	if !strings.Contains(auth, "Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/eu-west-1/lambda/aws4_request") {
+		t.Errorf("Authorization %q", auth)
+	}
+	if got.Header.Get("X-Amz-Security-Token") != "session-token" {
+		t.Errorf("session token not sent")
 	}
 }

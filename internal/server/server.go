@@ -40,10 +40,10 @@ type Config struct {
 	// COGNITO_USER_POOLS authorizers trust; "" means AWS's
 	// (dataplane.DefaultCognitoURL).
 	CognitoURL string
-	// Lambda configures how Lambda authorizers reach their functions: the
-	// default Invoke endpoint, per-function overrides, region and
-	// credentials. The zero value calls AWS Lambda in each function's
-	// region.
+	// Lambda configures how Lambda authorizers and AWS and AWS_PROXY
+	// (Lambda) integrations reach their functions: the default Invoke
+	// endpoint, per-function overrides, region and credentials. The zero
+	// value calls AWS Lambda in each function's region.
 	Lambda lambda.Config
 	// Credentials are the AWS credentials Gantry accepts: calls to AWS_IAM
 	// methods are verified against them, and so is every control-plane

@@ -83,8 +83,9 @@ const pathPrefix = "/2015-03-31/functions/"
 
 // NewServer starts an Invoke endpoint on 127.0.0.1 answering with h, and
 // closes it when the test ends. Requests that are not Invoke calls get 404
-// (wrong path) or 405 (wrong method) and do not reach h; Invoke calls that
-// are not RequestResponse or carry no SigV4 signature fail the test.
+// (wrong path) or 405 (wrong method) and do not reach h; an Event
+// invocation runs h and answers 202 with no payload, a DryRun answers 204
+// without running h; Invoke calls without a SigV4 signature fail the test.
 func NewServer(t testing.TB, h Handler) *Server {
 	t.Helper()
 	s := &Server{}
@@ -101,8 +102,11 @@ func NewServer(t testing.TB, h Handler) *Server {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		if it := r.Header.Get("X-Amz-Invocation-Type"); it != "" && it != "RequestResponse" {
-			t.Errorf("lambdatest: invocation type %q, want RequestResponse", it)
+		it := r.Header.Get("X-Amz-Invocation-Type")
+		switch it {
+		case "", "RequestResponse", "Event", "DryRun":
+		default:
+			t.Errorf("lambdatest: invocation type %q", it)
 		}
 		if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 			t.Errorf("lambdatest: invocation of %s is not signed with SigV4", fn)
@@ -115,6 +119,17 @@ func NewServer(t testing.TB, h Handler) *Server {
 		s.mu.Lock()
 		s.calls = append(s.calls, inv)
 		s.mu.Unlock()
+		switch it {
+		case "Event":
+			// Queued: Lambda answers at once. The handler runs here,
+			// before the answer, so that tests see its effects.
+			h(context.WithoutCancel(r.Context()), inv)
+			w.WriteHeader(http.StatusAccepted)
+			return
+		case "DryRun":
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		resp := h(r.Context(), inv)
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
