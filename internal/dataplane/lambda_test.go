@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/gantryproject/gantry/internal/authorizer/authorizertest"
 	"github.com/gantryproject/gantry/internal/dataplane"
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
@@ -515,5 +516,41 @@ func TestLambdaProxyEventAPIKey(t *testing.T) {
 	}
 	if id := ev.RequestContext.Identity; id.APIKey != "lambda-key-value-0123456789" || id.APIKeyID != "lkey000001" {
 		t.Fatalf("identity %+v", id)
+	}
+}
+
+// TestLambdaProxyEventAuthorizer: behind a Lambda authorizer, the proxy
+// event's requestContext.authorizer carries the principal and the
+// authorizer's context, as $context.authorizer does for templates.
+func TestLambdaProxyEventAuthorizer(t *testing.T) {
+	fn := &authorizertest.Function{}
+	auth := lambdatest.NewServer(t, fn.Handler(t))
+	integ := lambdatest.NewServer(t, proxyFunction)
+	c, err := lambda.New(lambda.Config{Endpoint: integ.URL, Endpoints: map[string]string{"auth": auth.URL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureWith(t, dataplane.Options{Lambda: c})
+	m := lambdaProxyMethod("echo", 0)
+	m.AuthorizationType, m.AuthorizerID = "CUSTOM", "tok001"
+	f.deploy(api{id: "lambdaauth", authorizers: []model.Authorizer{tokenAuthorizer(0)},
+		methods: map[string]map[string]model.Method{"/pets": {"GET": m}}})
+	r := f.get("lambdaauth", "test", "/pets", "Authorization", "allow:*")
+	var ev events.APIGatewayProxyRequest
+	if err := json.Unmarshal([]byte(r.body), &ev); err != nil {
+		t.Fatalf("%d %s: %v", r.status, r.body, err)
+	}
+	a := ev.RequestContext.Authorizer
+	if a["principalId"] != "user-1" || a["user"] != "alice" {
+		t.Errorf("requestContext.authorizer = %v, want principalId user-1 and user alice", a)
+	}
+	if n := len(auth.Invocations()); n != 1 {
+		t.Errorf("%d authorizer invocations, want 1", n)
+	}
+	if r := f.get("lambdaauth", "test", "/pets", "Authorization", "deny:*"); r.status != 403 {
+		t.Errorf("denied: %d %s, want 403", r.status, r.body)
+	}
+	if n := len(integ.Invocations()); n != 1 {
+		t.Errorf("%d integration invocations, want 1 (a denied call must not reach the function)", n)
 	}
 }
