@@ -8,6 +8,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/apigateway v1.40.2
 	github.com/aws/smithy-go v1.28.9
 	github.com/theory/jsonpath v0.12.3
+	go.yaml.in/yaml/v3 v3.0.6
 	modernc.org/sqlite v1.62.0
 )
 

@@ -1,0 +1,307 @@
+package openapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gantryproject/gantry/internal/model"
+)
+
+// Export types of GetExport.
+const (
+	FormatSwagger = "swagger" // OpenAPI 2.0
+	FormatOAS30   = "oas30"   // OpenAPI 3.0
+)
+
+// Extension sets of GetExport's extensions parameter.
+const (
+	// ExtIntegrations adds x-amazon-apigateway-integration to each method.
+	ExtIntegrations = "integrations"
+	// ExtAPIGateway adds every API Gateway extension: integrations and the
+	// API-level ones (gateway responses, binary media types, ...).
+	ExtAPIGateway = "apigateway"
+	// ExtAuthorizers adds authorizers (Gantry has none to add yet).
+	ExtAuthorizers = "authorizers"
+)
+
+// ExportOptions describe an export.
+type ExportOptions struct {
+	// Format is FormatSwagger or FormatOAS30.
+	Format string
+	// Extensions holds the requested extension sets (ExtIntegrations,
+	// ExtAPIGateway, ExtAuthorizers). Without any, the export is plain
+	// OpenAPI, as on AWS.
+	Extensions map[string]bool
+	// YAML selects YAML output instead of JSON.
+	YAML bool
+	// Host is the API's execute-api host name, e.g.
+	// "abc123.execute-api.us-east-1.amazonaws.com".
+	Host string
+	// Stage is the exported stage; the base path is "/{stage}".
+	Stage string
+	// Created is the API's creation date, the document's version when the
+	// API has none (as AWS's exports show).
+	Created time.Time
+}
+
+// Export writes the deployed snapshot s as an OpenAPI document.
+func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
+	oas3 := opts.Format == FormatOAS30
+	integrations := opts.Extensions[ExtIntegrations] || opts.Extensions[ExtAPIGateway]
+	apigw := opts.Extensions[ExtAPIGateway]
+	info := object{"title": s.API.Name}
+	if s.API.Description != "" {
+		info["description"] = s.API.Description
+	}
+	info["version"] = s.API.Version
+	if s.API.Version == "" {
+		info["version"] = opts.Created.UTC().Format(time.RFC3339)
+	}
+	doc := object{"info": info}
+	basePath := "/" + opts.Stage
+	if oas3 {
+		doc["openapi"] = "3.0.1"
+		doc["servers"] = []any{object{
+			"url":       "https://" + opts.Host + "/{basePath}",
+			"variables": object{"basePath": object{"default": basePath}},
+		}}
+	} else {
+		doc["swagger"] = "2.0"
+		doc["host"] = opts.Host
+		doc["basePath"] = basePath
+		doc["schemes"] = []any{"https"}
+	}
+	schemes := object{}
+	paths := object{}
+	for _, r := range s.Resources {
+		if len(r.Methods) == 0 {
+			continue
+		}
+		item := object{}
+		for _, verb := range slices.Sorted(maps.Keys(r.Methods)) {
+			key := strings.ToLower(verb)
+			if verb == "ANY" {
+				key = anyMethodExtension
+			}
+			item[key] = exportMethod(r.ID, r.Methods[verb], oas3, integrations, schemes)
+		}
+		paths[r.Path] = item
+	}
+	doc["paths"] = paths
+	if len(schemes) > 0 {
+		if oas3 {
+			doc["components"] = object{"securitySchemes": schemes}
+		} else {
+			doc["securityDefinitions"] = schemes
+		}
+	}
+	if apigw {
+		exportAPIExtensions(doc, s)
+	}
+	if opts.YAML {
+		var buf bytes.Buffer
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(doc); err != nil {
+			return nil, err
+		}
+		if err := enc.Close(); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// exportAPIExtensions adds the API-level extensions.
+func exportAPIExtensions(doc object, s model.Snapshot) {
+	api := s.API
+	if len(s.GatewayResponses) > 0 {
+		grs := object{}
+		for t, g := range s.GatewayResponses {
+			e := object{}
+			if g.StatusCode != "" {
+				e["statusCode"] = g.StatusCode
+			}
+			if len(g.ResponseParameters) > 0 {
+				e["responseParameters"] = g.ResponseParameters
+			}
+			if len(g.ResponseTemplates) > 0 {
+				e["responseTemplates"] = g.ResponseTemplates
+			}
+			grs[t] = e
+		}
+		doc["x-amazon-apigateway-gateway-responses"] = grs
+	}
+	if len(api.BinaryMediaTypes) > 0 {
+		doc["x-amazon-apigateway-binary-media-types"] = api.BinaryMediaTypes
+	}
+	if api.MinimumCompressionSize != nil {
+		doc["x-amazon-apigateway-minimum-compression-size"] = *api.MinimumCompressionSize
+	}
+	if api.APIKeySource != "" {
+		doc["x-amazon-apigateway-api-key-source"] = api.APIKeySource
+	}
+	if api.Policy != "" {
+		var policy any
+		if json.Unmarshal([]byte(api.Policy), &policy) == nil {
+			doc["x-amazon-apigateway-policy"] = policy
+		} else {
+			doc["x-amazon-apigateway-policy"] = api.Policy
+		}
+	}
+	ec := object{}
+	if len(api.EndpointConfiguration.VPCEndpointIDs) > 0 {
+		ec["vpcEndpointIds"] = api.EndpointConfiguration.VPCEndpointIDs
+	}
+	if api.DisableExecuteAPIEndpoint {
+		ec["disableExecuteApiEndpoint"] = true
+	}
+	if len(ec) > 0 {
+		doc["x-amazon-apigateway-endpoint-configuration"] = ec
+	}
+}
+
+// exportMethod writes one method of the resource resourceID as an
+// operation, adding the security schemes it uses to schemes.
+func exportMethod(resourceID string, m model.Method, oas3, integrations bool, schemes object) object {
+	op := object{}
+	if m.OperationName != "" {
+		op["operationId"] = m.OperationName
+	}
+	var params []any
+	for _, loc := range []string{"path", "querystring", "header"} {
+		for _, k := range slices.Sorted(maps.Keys(m.RequestParameters)) {
+			name, ok := strings.CutPrefix(k, "method.request."+loc+".")
+			if !ok {
+				continue
+			}
+			in := loc
+			if loc == "querystring" {
+				in = "query"
+			}
+			p := object{"name": name, "in": in, "required": m.RequestParameters[k]}
+			if oas3 {
+				p["schema"] = object{"type": "string"}
+			} else {
+				p["type"] = "string"
+			}
+			params = append(params, p)
+		}
+	}
+	if len(params) > 0 {
+		op["parameters"] = params
+	}
+	responses := object{}
+	for code, r := range m.Responses {
+		resp := object{"description": code + " response"}
+		headers := object{}
+		for k := range r.ResponseParameters {
+			if name, ok := strings.CutPrefix(k, "method.response.header."); ok {
+				if oas3 {
+					headers[name] = object{"schema": object{"type": "string"}}
+				} else {
+					headers[name] = object{"type": "string"}
+				}
+			}
+		}
+		if len(headers) > 0 {
+			resp["headers"] = headers
+		}
+		responses[code] = resp
+	}
+	op["responses"] = responses
+	var security []any
+	if m.AuthorizationType == "AWS_IAM" {
+		schemes["sigv4"] = object{"type": "apiKey", "name": "Authorization", "in": "header",
+			"x-amazon-apigateway-authtype": "awsSigv4"}
+		security = append(security, object{"sigv4": []any{}})
+	}
+	if m.APIKeyRequired {
+		schemes["api_key"] = object{"type": "apiKey", "name": "x-api-key", "in": "header"}
+		security = append(security, object{"api_key": []any{}})
+	}
+	if security != nil {
+		op["security"] = security
+	}
+	if integrations && m.Integration != nil {
+		op["x-amazon-apigateway-integration"] = exportIntegration(resourceID, *m.Integration)
+	}
+	return op
+}
+
+// exportIntegration writes x-amazon-apigateway-integration, with the type
+// and passthrough behaviour in lower case as AWS's exports show them. The
+// cache namespace is left out when it is the default (the resource's id),
+// which means nothing in another API.
+func exportIntegration(resourceID string, ig model.Integration) object {
+	e := object{"type": strings.ToLower(ig.Type)}
+	set := func(k, v string) {
+		if v != "" {
+			e[k] = v
+		}
+	}
+	set("httpMethod", ig.HTTPMethod)
+	set("uri", ig.URI)
+	set("credentials", ig.Credentials)
+	set("connectionType", ig.ConnectionType)
+	set("connectionId", ig.ConnectionID)
+	set("passthroughBehavior", strings.ToLower(ig.PassthroughBehavior))
+	set("contentHandling", ig.ContentHandling)
+	if ig.CacheNamespace != resourceID {
+		set("cacheNamespace", ig.CacheNamespace)
+	}
+	if ig.TimeoutInMillis != 0 {
+		e["timeoutInMillis"] = ig.TimeoutInMillis
+	}
+	if len(ig.CacheKeyParameters) > 0 {
+		e["cacheKeyParameters"] = ig.CacheKeyParameters
+	}
+	if len(ig.RequestParameters) > 0 {
+		e["requestParameters"] = ig.RequestParameters
+	}
+	if len(ig.RequestTemplates) > 0 {
+		e["requestTemplates"] = ig.RequestTemplates
+	}
+	if ig.TLSInsecureSkipVerify != nil {
+		e["tlsConfig"] = object{"insecureSkipVerification": *ig.TLSInsecureSkipVerify}
+	}
+	if len(ig.Responses) > 0 {
+		rs := object{}
+		for _, r := range ig.Responses {
+			key := r.SelectionPattern
+			if key == "" {
+				key = "default"
+			}
+			x := object{"statusCode": r.StatusCode}
+			if len(r.ResponseParameters) > 0 {
+				x["responseParameters"] = r.ResponseParameters
+			}
+			if len(r.ResponseTemplates) > 0 {
+				x["responseTemplates"] = r.ResponseTemplates
+			}
+			if r.ContentHandling != "" {
+				x["contentHandling"] = r.ContentHandling
+			}
+			rs[key] = x
+		}
+		e["responses"] = rs
+	}
+	return e
+}
+
+// FileName is the name AWS gives an export in Content-Disposition.
+func FileName(format, stage string, yamlOut bool) string {
+	ext := "json"
+	if yamlOut {
+		ext = "yaml"
+	}
+	return fmt.Sprintf("%s_%s.%s", format, stage, ext)
+}
