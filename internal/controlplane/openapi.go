@@ -305,8 +305,10 @@ func writeImport(tx store.Tx, api model.RestAPI, doc *openapi.API, mode string) 
 	for _, p := range order {
 		all = append(all, *next[p])
 	}
-	for _, r := range all {
-		problems = append(problems, checkImportedResource(all, next, r)...)
+	for i, r := range all {
+		// Each resource is checked against those before it, as if they
+		// were created one after the other.
+		problems = append(problems, checkImportedResource(all[:i], next, r)...)
 	}
 	if len(problems) == 0 {
 		problems = checkImportedGatewayResponses(doc.GatewayResponses)
@@ -354,7 +356,8 @@ func parentPath(p string) string {
 	return p[:i]
 }
 
-// checkImportedResource validates one resource of an import and its methods
+// checkImportedResource validates one resource of an import (against the
+// resources created before it, in all) and its methods
 // as CreateResource, PutMethod, PutMethodResponse, PutIntegration and
 // PutIntegrationResponse would, naming the path and method in AWS's style
 // ("Unable to put integration on 'GET' for resource at path '/pets': ...").
