@@ -84,7 +84,7 @@ func (h *Handler) importRestAPI(c *call) (any, error) {
 		doc.RestAPI.EndpointConfiguration.Types = strings.Split(types, ",")
 		doc.Set["endpointConfiguration"] = true
 	}
-	if err := applyImportedAttributes(&api, doc, false); err != nil {
+	if err := applyImportedAttributes(&api, doc, ""); err != nil {
 		return nil, err
 	}
 	if api.Name == "" {
@@ -134,7 +134,7 @@ func (h *Handler) putRestAPI(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
-		if err := applyImportedAttributes(&api, doc, mode == putModeOverwrite); err != nil {
+		if err := applyImportedAttributes(&api, doc, mode); err != nil {
 			return err
 		}
 		if err := tx.PutRestAPI(api); err != nil {
@@ -178,11 +178,15 @@ func problem(where string, err error) string {
 }
 
 // applyImportedAttributes sets the API attributes the document gives and
-// checks them as CreateRestApi and UpdateRestApi do. With overwrite, the
+// checks them as CreateRestApi and UpdateRestApi do. putMode is "" for
+// ImportRestApi, else PutRestApi's mode. PutRestApi leaves the endpoint
+// configuration alone (AWS's "Import an OpenAPI file to update an existing
+// API definition": an update does not change it). With overwrite, the
 // list- and policy-like attributes the document leaves out are cleared
 // (Gantry's reading of "overwrite"; AWS's exact behaviour is unrecorded).
-func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, overwrite bool) error {
+func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, putMode string) error {
 	in := doc.RestAPI
+	overwrite := putMode == putModeOverwrite
 	var problems []string
 	set := func(field string) bool { return doc.Set[field] }
 	if set("name") {
@@ -212,10 +216,10 @@ func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, overwrite boo
 		}
 		api.APIKeySource = in.APIKeySource
 	}
-	if set("disableExecuteApiEndpoint") {
+	if set("disableExecuteApiEndpoint") && putMode == "" {
 		api.DisableExecuteAPIEndpoint = in.DisableExecuteAPIEndpoint
 	}
-	if set("endpointConfiguration") {
+	if set("endpointConfiguration") && putMode == "" {
 		ec := in.EndpointConfiguration
 		if len(ec.Types) == 0 {
 			ec.Types = api.EndpointConfiguration.Types

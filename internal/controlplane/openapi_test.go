@@ -187,6 +187,7 @@ func TestPutRestApi(t *testing.T) {
 		t.Fatal(err)
 	}
 	update := []byte(`{"swagger":"2.0","info":{"title":"Renamed"},
+		"x-amazon-apigateway-endpoint-configuration":{"disableExecuteApiEndpoint":true},
 		"x-amazon-apigateway-gateway-responses":{"DEFAULT_5XX":{"statusCode":"599"}},
 		"paths":{"/health":{"post":{"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"}}}},
 		"/new":{"get":{"x-amazon-apigateway-integration":{"type":"mock"}}}}}`)
@@ -205,8 +206,10 @@ func TestPutRestApi(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *out.Name != "Renamed" {
-			t.Errorf("name: got %q", *out.Name)
+		// An update leaves the endpoint configuration alone (AWS's "Import
+		// an OpenAPI file to update an existing API definition").
+		if *out.Name != "Renamed" || out.DisableExecuteApiEndpoint || out.EndpointConfiguration.Types[0] != types.EndpointTypeEdge {
+			t.Errorf("API: got name %q, disableExecuteApiEndpoint %v, endpoint %v", *out.Name, out.DisableExecuteApiEndpoint, out.EndpointConfiguration.Types)
 		}
 		want := map[string][]string{"/": {"ANY"}, "/{proxy+}": {"ANY"}, "/health": {"GET", "POST"}, "/new": {"GET"}}
 		if got := resourcePaths(t, c, *id); !mapsEqual(got, want) {
