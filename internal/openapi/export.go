@@ -165,7 +165,13 @@ func exportAPIExtensions(doc object, s model.Snapshot) {
 		ec["disableExecuteApiEndpoint"] = true
 	}
 	if len(ec) > 0 {
-		doc["x-amazon-apigateway-endpoint-configuration"] = ec
+		// AWS documents the extension at the root of Swagger 2.0 documents
+		// and on the server object of OpenAPI 3.0 ones.
+		if servers, ok := doc["servers"].([]any); ok {
+			servers[0].(object)[endpointConfigurationExtension] = ec
+		} else {
+			doc[endpointConfigurationExtension] = ec
+		}
 	}
 }
 

@@ -55,7 +55,7 @@ var apiExtensions = map[string]func(im *importer, v any){
 		im.api.RestAPI.Policy = s
 		im.api.Set["policy"] = true
 	},
-	"x-amazon-apigateway-endpoint-configuration": importEndpointConfiguration,
+	endpointConfigurationExtension: importEndpointConfiguration,
 	// AWS writes the version of its import/export format in OpenAPI 3.0
 	// exports; there is nothing to import.
 	"x-amazon-apigateway-importexport-version": func(*importer, any) {},
@@ -190,9 +190,10 @@ func importGatewayResponses(im *importer, v any) {
 }
 
 // importEndpointConfiguration imports x-amazon-apigateway-endpoint-configuration:
-// vpcEndpointIds, disableExecuteApiEndpoint, ipAddressType and (a Gantry
-// extension of AWS's shape, which takes them from endpointConfigurationTypes)
-// types.
+// vpcEndpointIds, disableExecuteApiEndpoint and ipAddressType. The endpoint
+// types come from ImportRestApi's endpointConfigurationTypes parameter. In
+// Swagger 2.0 the extension is at the root; in OpenAPI 3.0 AWS documents it
+// on a server object (Gantry also accepts it at the root).
 func importEndpointConfiguration(im *importer, v any) {
 	o, ok := v.(object)
 	if !ok {
@@ -201,9 +202,6 @@ func importEndpointConfiguration(im *importer, v any) {
 	}
 	ec := &im.api.RestAPI.EndpointConfiguration
 	var err error
-	if ec.Types, err = stringList(o["types"]); err != nil {
-		im.errorf("Invalid x-amazon-apigateway-endpoint-configuration types: %v", err)
-	}
 	if ec.VPCEndpointIDs, err = stringList(o["vpcEndpointIds"]); err != nil {
 		im.errorf("Invalid x-amazon-apigateway-endpoint-configuration vpcEndpointIds: %v", err)
 	}

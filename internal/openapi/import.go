@@ -87,6 +87,8 @@ var httpVerbs = map[string]string{
 
 const anyMethodExtension = "x-amazon-apigateway-any-method"
 
+const endpointConfigurationExtension = "x-amazon-apigateway-endpoint-configuration"
+
 // extensionPrefix starts every API Gateway extension.
 const extensionPrefix = "x-amazon-apigateway-"
 
@@ -184,6 +186,14 @@ func (im *importer) document(root object) {
 			fn(im, root[k])
 		} else {
 			im.warnf("Unsupported extension %s ignored", k)
+		}
+	}
+	if im.oas3 {
+		servers, _ := root["servers"].([]any)
+		for _, sv := range servers {
+			if ec, ok := asObject(sv)[endpointConfigurationExtension]; ok {
+				importEndpointConfiguration(im, ec)
+			}
 		}
 	}
 	importModels(im, root)

@@ -309,3 +309,29 @@ func TestExportExtensions(t *testing.T) {
 		})
 	}
 }
+
+// TestEndpointConfiguration checks where x-amazon-apigateway-endpoint-configuration
+// is read and written: at the root in Swagger 2.0, on the server object in
+// OpenAPI 3.0 (AWS's "x-amazon-apigateway-endpoint-configuration object").
+func TestEndpointConfiguration(t *testing.T) {
+	const ec = `{"disableExecuteApiEndpoint":true,"vpcEndpointIds":["vpce-1"]}`
+	for _, tc := range []struct{ name, doc, format string }{
+		{"swagger", `{"swagger":"2.0","info":{"title":"t","version":"1"},"x-amazon-apigateway-endpoint-configuration":` + ec + `}`, FormatSwagger},
+		{"oas30", `{"openapi":"3.0.1","info":{"title":"t","version":"1"},"servers":[{"url":"https://h/","x-amazon-apigateway-endpoint-configuration":` + ec + `}]}`, FormatOAS30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := mustImport(t, []byte(tc.doc), Options{})
+			if !api.RestAPI.DisableExecuteAPIEndpoint || !slices.Equal(api.RestAPI.EndpointConfiguration.VPCEndpointIDs, []string{"vpce-1"}) {
+				t.Fatalf("got %+v", api.RestAPI)
+			}
+			out, err := Export(snapshotOf(api), ExportOptions{Format: tc.format, Stage: "s", Extensions: map[string]bool{ExtAPIGateway: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			again := mustImport(t, out, Options{})
+			if diff := compare(snapshotOf(api), snapshotOf(again)); diff != "" {
+				t.Errorf("%s\n%s", diff, out)
+			}
+		})
+	}
+}
