@@ -54,8 +54,9 @@ type ExportOptions struct {
 // Export writes the deployed snapshot s as an OpenAPI document.
 func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 	oas3 := opts.Format == FormatOAS30
-	integrations := opts.Extensions[ExtIntegrations] || opts.Extensions[ExtAPIGateway]
 	apigw := opts.Extensions[ExtAPIGateway]
+	// The extension sets asked for; apigateway includes the others.
+	sets := func(set string) bool { return apigw || opts.Extensions[set] }
 	info := object{"title": s.API.Name}
 	if s.API.Description != "" {
 		info["description"] = s.API.Description
@@ -90,7 +91,7 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 			if verb == "ANY" {
 				key = anyMethodExtension
 			}
-			item[key] = exportMethod(r.ID, r.Methods[verb], oas3, integrations, schemes)
+			item[key] = exportMethod(r.ID, r.Methods[verb], oas3, sets, schemes)
 		}
 		paths[r.Path] = item
 	}
@@ -120,10 +121,12 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-// exportAPIExtensions adds the API-level extensions.
-func exportAPIExtensions(doc object, s model.Snapshot) {
-	api := s.API
-	if len(s.GatewayResponses) > 0 {
+// apiExportExtensions write the API-level extensions of an export with
+// extensions=apigateway, one entry per extension: each returns the
+// extension's value, or false when there is nothing to write. Exporting one
+// more extension is one more entry (its import is in apiExtensions).
+var apiExportExtensions = map[string]func(s model.Snapshot) (any, bool){
+	"x-amazon-apigateway-gateway-responses": func(s model.Snapshot) (any, bool) {
 		grs := object{}
 		for t, g := range s.GatewayResponses {
 			e := object{}
@@ -138,46 +141,59 @@ func exportAPIExtensions(doc object, s model.Snapshot) {
 			}
 			grs[t] = e
 		}
-		doc["x-amazon-apigateway-gateway-responses"] = grs
-	}
-	if len(api.BinaryMediaTypes) > 0 {
-		doc["x-amazon-apigateway-binary-media-types"] = api.BinaryMediaTypes
-	}
-	if api.MinimumCompressionSize != nil {
-		doc["x-amazon-apigateway-minimum-compression-size"] = *api.MinimumCompressionSize
-	}
-	if api.APIKeySource != "" {
-		doc["x-amazon-apigateway-api-key-source"] = api.APIKeySource
-	}
-	if api.Policy != "" {
+		return grs, len(grs) > 0
+	},
+	"x-amazon-apigateway-binary-media-types": func(s model.Snapshot) (any, bool) {
+		return s.API.BinaryMediaTypes, len(s.API.BinaryMediaTypes) > 0
+	},
+	"x-amazon-apigateway-minimum-compression-size": func(s model.Snapshot) (any, bool) {
+		if s.API.MinimumCompressionSize == nil {
+			return nil, false
+		}
+		return *s.API.MinimumCompressionSize, true
+	},
+	"x-amazon-apigateway-api-key-source": func(s model.Snapshot) (any, bool) {
+		return s.API.APIKeySource, s.API.APIKeySource != ""
+	},
+	"x-amazon-apigateway-policy": func(s model.Snapshot) (any, bool) {
 		var policy any
-		if json.Unmarshal([]byte(api.Policy), &policy) == nil {
-			doc["x-amazon-apigateway-policy"] = policy
-		} else {
-			doc["x-amazon-apigateway-policy"] = api.Policy
+		if json.Unmarshal([]byte(s.API.Policy), &policy) == nil {
+			return policy, true
 		}
-	}
-	ec := object{}
-	if len(api.EndpointConfiguration.VPCEndpointIDs) > 0 {
-		ec["vpcEndpointIds"] = api.EndpointConfiguration.VPCEndpointIDs
-	}
-	if api.DisableExecuteAPIEndpoint {
-		ec["disableExecuteApiEndpoint"] = true
-	}
-	if len(ec) > 0 {
-		// AWS documents the extension at the root of Swagger 2.0 documents
-		// and on the server object of OpenAPI 3.0 ones.
-		if servers, ok := doc["servers"].([]any); ok {
-			servers[0].(object)[endpointConfigurationExtension] = ec
-		} else {
-			doc[endpointConfigurationExtension] = ec
+		return s.API.Policy, s.API.Policy != ""
+	},
+	endpointConfigurationExtension: func(s model.Snapshot) (any, bool) {
+		ec := object{}
+		if ids := s.API.EndpointConfiguration.VPCEndpointIDs; len(ids) > 0 {
+			ec["vpcEndpointIds"] = ids
 		}
+		if s.API.DisableExecuteAPIEndpoint {
+			ec["disableExecuteApiEndpoint"] = true
+		}
+		return ec, len(ec) > 0
+	},
+}
+
+// exportAPIExtensions adds the API-level extensions to doc.
+func exportAPIExtensions(doc object, s model.Snapshot) {
+	for name, fn := range apiExportExtensions {
+		v, ok := fn(s)
+		if !ok {
+			continue
+		}
+		// AWS documents the endpoint configuration at the root of Swagger
+		// 2.0 documents and on the server object of OpenAPI 3.0 ones.
+		if servers, isOAS3 := doc["servers"].([]any); isOAS3 && name == endpointConfigurationExtension {
+			servers[0].(object)[name] = v
+			continue
+		}
+		doc[name] = v
 	}
 }
 
 // exportMethod writes one method of the resource resourceID as an
 // operation, adding the security schemes it uses to schemes.
-func exportMethod(resourceID string, m model.Method, oas3, integrations bool, schemes object) object {
+func exportMethod(resourceID string, m model.Method, oas3 bool, sets func(string) bool, schemes object) object {
 	op := object{}
 	if m.OperationName != "" {
 		op["operationId"] = m.OperationName
@@ -237,10 +253,36 @@ func exportMethod(resourceID string, m model.Method, oas3, integrations bool, sc
 	if security != nil {
 		op["security"] = security
 	}
-	if integrations && m.Integration != nil {
-		op["x-amazon-apigateway-integration"] = exportIntegration(resourceID, *m.Integration)
+	for name, x := range methodExportExtensions {
+		if !sets(x.set) {
+			continue
+		}
+		if v, ok := x.value(resourceID, m); ok {
+			op[name] = v
+		}
 	}
 	return op
+}
+
+// methodExport writes one extension of an operation.
+type methodExport struct {
+	// set is the extension set (ExtIntegrations, ExtAuthorizers, or
+	// ExtAPIGateway) that includes the extension.
+	set string
+	// value returns the extension's value for the method of the resource
+	// resourceID, or false when there is nothing to write.
+	value func(resourceID string, m model.Method) (any, bool)
+}
+
+// methodExportExtensions write the extensions of each operation, one entry
+// per extension (their import is in operationExtensions).
+var methodExportExtensions = map[string]methodExport{
+	"x-amazon-apigateway-integration": {ExtIntegrations, func(resourceID string, m model.Method) (any, bool) {
+		if m.Integration == nil {
+			return nil, false
+		}
+		return exportIntegration(resourceID, *m.Integration), true
+	}},
 }
 
 // exportIntegration writes x-amazon-apigateway-integration, with the type

@@ -7,8 +7,12 @@
 // with their methods and integrations, and its gateway responses, and the
 // control plane validates and stores them in one transaction.
 //
-// Extensions are handled by tables (apiExtensions, operationExtensions,
-// securitySchemeExtensions): supporting one more extension is one more entry.
+// Extensions are handled by tables, one entry per extension: apiExtensions,
+// operationExtensions and securitySchemeExtensions on import,
+// apiExportExtensions and methodExportExtensions on export. Supporting one
+// more extension (request validators, authorizers, models) is one more
+// entry in each direction; the features Gantry does not serve yet have
+// import entries that warn.
 //
 // AWS's references: "Working with API Gateway extensions to OpenAPI",
 // "Import a REST API into API Gateway" and "Set the OpenAPI basePath
