@@ -7,7 +7,8 @@
 #    with a fresh -data-dir;
 # 2. drives it with the `aws` CLI (cli_test.sh), then builds, deploys and
 #    calls an API with the CLI and curl (invoke_test.sh, the README example),
-#    and meters one with an API key and a usage plan (usage_test.sh);
+#    and meters one with an API key and a usage plan (usage_test.sh), and
+#    imports, calls, exports and re-imports OpenAPI documents (openapi_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
@@ -130,6 +131,14 @@ if ! bash "$HERE/usage_test.sh"; then
 	fail "usage_test.sh ran to completion"
 fi
 echo "   $(($(grep -c . "$E2E_RESULTS") - before)) usage checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
+
+# --- OpenAPI import and export (the README's import/export example) --------------------------
+echo "== OpenAPI import and export =="
+before=$(grep -c . "$E2E_RESULTS" || true)
+if ! bash "$HERE/openapi_test.sh"; then
+	fail "openapi_test.sh ran to completion"
+fi
+echo "   $(($(grep -c . "$E2E_RESULTS") - before)) OpenAPI checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
 
 # --- graceful stop, then the boto3 durability test on the same data dir ----------------------
 echo "== SIGTERM, then boto3 crash test on the same data dir =="
