@@ -415,6 +415,8 @@ func checkImportedIntegration(ig *model.Integration, m *model.Method) error {
 		return awserr.BadRequest(msgConnectionType, ig.ConnectionType)
 	case ig.ContentHandling != "" && !slices.Contains(contentHandlings, ig.ContentHandling):
 		return awserr.BadRequest(msgContentHandle, ig.ContentHandling)
+	case ig.ResponseTransferMode != "" && !slices.Contains(transferModes, ig.ResponseTransferMode):
+		return awserr.BadRequest(msgTransferMode, ig.ResponseTransferMode)
 	case ig.TimeoutInMillis != 0 && (ig.TimeoutInMillis < model.MinTimeoutMillis || ig.TimeoutInMillis > model.DefaultTimeoutMillis):
 		return awserr.BadRequest(msgTimeout)
 	}

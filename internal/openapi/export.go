@@ -303,6 +303,8 @@ func exportIntegration(resourceID string, ig model.Integration) object {
 	set("connectionId", ig.ConnectionID)
 	set("passthroughBehavior", strings.ToLower(ig.PassthroughBehavior))
 	set("contentHandling", ig.ContentHandling)
+	set("responseTransferMode", ig.ResponseTransferMode)
+	set("integrationTarget", ig.IntegrationTarget)
 	if ig.CacheNamespace != resourceID {
 		set("cacheNamespace", ig.CacheNamespace)
 	}

@@ -263,6 +263,8 @@ func importIntegration(v any) (*model.Integration, []string) {
 	strField("passthroughBehavior", &ig.PassthroughBehavior, true)
 	strField("contentHandling", &ig.ContentHandling, true)
 	strField("cacheNamespace", &ig.CacheNamespace, false)
+	strField("responseTransferMode", &ig.ResponseTransferMode, true)
+	strField("integrationTarget", &ig.IntegrationTarget, false)
 	if ig.ConnectionType == "" && ig.Type != model.IntegrationMock {
 		ig.ConnectionType = "INTERNET"
 	}

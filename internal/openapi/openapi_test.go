@@ -335,3 +335,42 @@ func TestEndpointConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthorization checks the ways a document sets a method's
+// authorization: an awsSigv4 security scheme and x-amazon-apigateway-auth
+// (AWS_IAM), and an apiKey scheme required at the root (apiKeyRequired on
+// every operation that does not override security).
+func TestAuthorization(t *testing.T) {
+	doc := []byte(`{"swagger":"2.0","info":{"title":"auth","version":"1"},
+		"security":[{"key":[]}],
+		"securityDefinitions":{
+			"key":{"type":"apiKey","name":"x-api-key","in":"header"},
+			"sigv4":{"type":"apiKey","name":"Authorization","in":"header","x-amazon-apigateway-authtype":"awsSigv4"}},
+		"paths":{
+			"/signed":{"get":{"security":[{"sigv4":[]}],"responses":{}}},
+			"/iam":{"get":{"security":[],"x-amazon-apigateway-auth":{"type":"aws_iam"},"responses":{}}},
+			"/keyed":{"get":{"responses":{}}}}}`)
+	api := mustImport(t, doc, Options{})
+	for _, tc := range []struct {
+		path, auth string
+		key        bool
+	}{
+		{"/signed", "AWS_IAM", false},
+		{"/iam", "AWS_IAM", false},
+		{"/keyed", "NONE", true},
+	} {
+		m := methodOf(t, api, tc.path, "GET")
+		if m.AuthorizationType != tc.auth || m.APIKeyRequired != tc.key {
+			t.Errorf("%s: got %s, key %v; want %s, key %v", tc.path, m.AuthorizationType, m.APIKeyRequired, tc.auth, tc.key)
+		}
+	}
+	for _, format := range []string{FormatSwagger, FormatOAS30} {
+		out, err := Export(snapshotOf(api), ExportOptions{Format: format, Stage: "s"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := compare(snapshotOf(api), snapshotOf(mustImport(t, out, Options{}))); diff != "" {
+			t.Errorf("%s: %s\n%s", format, diff, out)
+		}
+	}
+}
