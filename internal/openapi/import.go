@@ -163,7 +163,12 @@ func (im *importer) document(root object) {
 				im.errorf("Invalid info.%s: must be a string", field)
 				continue
 			}
-			s = fmt.Sprint(v) // a YAML version such as 1.0 reads as a number
+			n, isNumber := v.(json.Number) // version: 1.0 is a number
+			if !isNumber {
+				im.errorf("Invalid info.version: must be a string")
+				continue
+			}
+			s = string(n)
 		}
 		im.api.Set[key] = true
 		switch key {
@@ -247,7 +252,8 @@ func (im *importer) prefix(root object) []string {
 	return parts
 }
 
-// resource returns the resource at path, creating it and its ancestors.
+// resource returns the resource at path, creating it and its ancestors, or
+// nil once the document needs more than MaxResources resources.
 func (im *importer) resource(parts []string) *model.Resource {
 	path := "/"
 	parent := im.resources["/"]
@@ -263,6 +269,9 @@ func (im *importer) resource(parts []string) *model.Resource {
 		}
 		r := im.resources[path]
 		if r == nil {
+			if len(im.resources) >= MaxResources {
+				return nil
+			}
 			r = &model.Resource{PathPart: p, Path: path}
 			im.resources[path] = r
 		}
@@ -274,7 +283,10 @@ func (im *importer) resource(parts []string) *model.Resource {
 // paths imports every path and its operations.
 func (im *importer) paths(root object) {
 	prefix := im.prefix(root)
-	im.resource(prefix)
+	if im.resource(prefix) == nil {
+		im.errorf("Unable to parse API definition: more than %d resources", MaxResources)
+		return
+	}
 	paths, ok := root["paths"].(object)
 	if !ok {
 		if root["paths"] != nil {
@@ -316,6 +328,10 @@ func (im *importer) paths(root object) {
 			continue
 		}
 		res := im.resource(parts)
+		if res == nil {
+			im.errorf("Unable to parse API definition: more than %d resources", MaxResources)
+			return
+		}
 		im.pathItem(p, res, itemObj)
 	}
 }

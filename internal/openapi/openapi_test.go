@@ -163,6 +163,26 @@ func TestImportDocuments(t *testing.T) {
 	})
 }
 
+// TestNumbers checks that numbers keep their written form where API Gateway
+// reads them as text (a version 1.0 stays "1.0") and are accepted as numbers
+// or strings where it reads integers.
+func TestNumbers(t *testing.T) {
+	for name, doc := range map[string]string{
+		"yaml": "swagger: '2.0'\ninfo: {title: n, version: 1.0}\nx-amazon-apigateway-minimum-compression-size: 1024\n" +
+			"x-amazon-apigateway-gateway-responses: {DEFAULT_4XX: {statusCode: 404.0}, DEFAULT_5XX: {statusCode: '503'}}\n",
+		"json": `{"swagger":"2.0","info":{"title":"n","version":1.0},"x-amazon-apigateway-minimum-compression-size":1024,` +
+			`"x-amazon-apigateway-gateway-responses":{"DEFAULT_4XX":{"statusCode":404},"DEFAULT_5XX":{"statusCode":"503"}}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			api := mustImport(t, []byte(doc), Options{})
+			if api.RestAPI.Version != "1.0" || *api.RestAPI.MinimumCompressionSize != 1024 ||
+				api.GatewayResponses["DEFAULT_4XX"].StatusCode != "404" || api.GatewayResponses["DEFAULT_5XX"].StatusCode != "503" {
+				t.Errorf("got %+v %+v", api.RestAPI, api.GatewayResponses)
+			}
+		})
+	}
+}
+
 func TestBasePath(t *testing.T) {
 	swagger := []byte(`{"swagger":"2.0","info":{"title":"t"},"basePath":"/a/b/c","paths":{"/e":{},"/f":{}}}`)
 	oas := []byte(`{"openapi":"3.0.1","info":{"title":"t"},"servers":[{"url":"https://h.example.com/a/b/c"}],"paths":{"/e":{},"/f":{}}}`)
@@ -206,6 +226,9 @@ func TestImportErrors(t *testing.T) {
 			"Unable to put method 'GET' on resource at path '/a': the reference chain is too long or circular"},
 		{"yaml alias bomb", "swagger: '2.0'\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n",
 			"Unable to parse API definition: malformed YAML: the document is too large once its aliases are expanded"},
+		{"too many resources", `{"swagger":"2.0","paths":{"/` + strings.Repeat("a/", MaxResources) + `b":{}}}`,
+			fmt.Sprintf("Unable to parse API definition: more than %d resources", MaxResources)},
+		{"yaml version", "swagger: '2.0'\ninfo: {version: [1]}\n", "Invalid info.version: must be a string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Import([]byte(tc.doc), Options{})

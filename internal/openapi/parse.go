@@ -23,6 +23,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -34,6 +36,9 @@ const (
 	// MaxPaths bounds the number of paths a document may declare (AWS's
 	// default quota of resources per API is 300; Gantry allows more).
 	MaxPaths = 3000
+	// MaxResources bounds the resources a document may need, ancestors of
+	// its paths and base path included.
+	MaxResources = 5000
 	// maxRefDepth bounds chains of $ref.
 	maxRefDepth = 32
 )
@@ -42,9 +47,9 @@ const (
 type object = map[string]any
 
 // decode parses a JSON or YAML document into generic values: objects are
-// map[string]any, arrays []any, numbers float64 (JSON) or int/float64
-// (YAML). A document that is neither, or whose root is not a mapping, is an
-// error.
+// map[string]any, arrays []any, numbers json.Number (so that a version
+// written 1.0 stays "1.0"). A document that is neither, or whose root is
+// not a mapping, is an error.
 func decode(data []byte) (object, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("the document is not valid UTF-8")
@@ -55,8 +60,13 @@ func decode(data []byte) (object, error) {
 	}
 	var root any
 	if trimmed[0] == '{' {
-		if err := json.Unmarshal(trimmed, &root); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(trimmed))
+		dec.UseNumber()
+		if err := dec.Decode(&root); err != nil {
 			return nil, fmt.Errorf("malformed JSON: %v", err)
+		}
+		if dec.More() {
+			return nil, fmt.Errorf("malformed JSON: data after the document")
 		}
 	} else {
 		var node yaml.Node
@@ -140,12 +150,22 @@ func yamlConvert(n *yaml.Node, depth int, budget *int) (any, error) {
 		}
 		switch x := v.(type) {
 		case int:
-			return float64(x), nil
+			return json.Number(strconv.Itoa(x)), nil
 		case int64:
-			return float64(x), nil
+			return json.Number(strconv.FormatInt(x, 10)), nil
 		case uint64:
-			return float64(x), nil
-		case float64, string, bool, nil:
+			return json.Number(strconv.FormatUint(x, 10)), nil
+		case float64:
+			// Keep the number as written when it is a JSON number (1.0
+			// stays 1.0); infinities and NaN have no JSON form.
+			if json.Valid([]byte(n.Value)) {
+				return json.Number(n.Value), nil
+			}
+			if math.IsInf(x, 0) || math.IsNaN(x) {
+				return n.Value, nil
+			}
+			return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
+		case string, bool, nil:
 			return x, nil
 		default:
 			// Timestamps and binary scalars are kept as written.
@@ -259,21 +279,25 @@ func stringList(v any) ([]string, error) {
 	return out, nil
 }
 
-// integer converts a JSON number (or a numeric string, which AWS's examples
+// integer converts a number (or a numeric string, which AWS's examples
 // sometimes use) to an int64.
 func integer(v any) (int64, bool) {
+	var s string
 	switch x := v.(type) {
-	case float64:
-		if x != float64(int64(x)) || x < -1e15 || x > 1e15 {
-			return 0, false
-		}
-		return int64(x), true
+	case json.Number:
+		s = string(x)
 	case string:
-		var n int64
-		if _, err := fmt.Sscanf(x, "%d", &n); err != nil || fmt.Sprint(n) != x {
-			return 0, false
-		}
+		s = x
+	default:
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, true
 	}
-	return 0, false
+	// 404.0 is an integer too.
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1e15 {
+		return 0, false
+	}
+	return int64(f), true
 }
