@@ -183,6 +183,32 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
+// TestYAMLAnchors checks that anchors, aliases and merge keys, which
+// hand-written documents use to share integrations, are honoured.
+func TestYAMLAnchors(t *testing.T) {
+	doc := `swagger: "2.0"
+info: {title: anchors, version: "1"}
+x-shared: &backend
+  type: http_proxy
+  httpMethod: GET
+  uri: http://backend.example.com/a
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration: *backend
+  /b:
+    get:
+      x-amazon-apigateway-integration:
+        <<: *backend
+        uri: http://backend.example.com/b
+`
+	api := mustImport(t, []byte(doc), Options{})
+	a, b := methodOf(t, api, "/a", "GET").Integration, methodOf(t, api, "/b", "GET").Integration
+	if a.URI != "http://backend.example.com/a" || b.URI != "http://backend.example.com/b" || b.Type != "HTTP_PROXY" || b.HTTPMethod != "GET" {
+		t.Errorf("got %+v and %+v", a, b)
+	}
+}
+
 func TestBasePath(t *testing.T) {
 	swagger := []byte(`{"swagger":"2.0","info":{"title":"t"},"basePath":"/a/b/c","paths":{"/e":{},"/f":{}}}`)
 	oas := []byte(`{"openapi":"3.0.1","info":{"title":"t"},"servers":[{"url":"https://h.example.com/a/b/c"}],"paths":{"/e":{},"/f":{}}}`)

@@ -118,19 +118,40 @@ func yamlConvert(n *yaml.Node, depth int, budget *int) (any, error) {
 		return yamlConvert(n.Alias, depth+1, budget)
 	case yaml.MappingNode:
 		out := make(object, len(n.Content)/2)
+		var merged []object
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("malformed YAML: line %d: a mapping key must be a scalar", k.Line)
 			}
-			if k.Tag == "!!merge" {
-				return nil, fmt.Errorf("malformed YAML: line %d: merge keys are not supported", k.Line)
-			}
 			v, err := yamlConvert(n.Content[i+1], depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
+			if k.Tag == "!!merge" {
+				// A merge key (<<: *anchor, or a list of anchors) brings in
+				// the keys of other mappings that this one does not set.
+				list, isList := v.([]any)
+				if !isList {
+					list = []any{v}
+				}
+				for _, m := range list {
+					mo, ok := m.(object)
+					if !ok {
+						return nil, fmt.Errorf("malformed YAML: line %d: a merge key takes mappings", k.Line)
+					}
+					merged = append(merged, mo)
+				}
+				continue
+			}
 			out[k.Value] = v
+		}
+		for _, m := range merged {
+			for k, v := range m {
+				if _, set := out[k]; !set {
+					out[k] = v
+				}
+			}
 		}
 		return out, nil
 	case yaml.SequenceNode:
