@@ -81,8 +81,17 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 	}
 	schemes := object{}
 	paths := object{}
+	// Every resource with methods is a path; so is every leaf without
+	// methods (an empty path item), so that importing the export recreates
+	// it. Intermediate resources come back as ancestors of their children.
+	parents := map[string]bool{}
 	for _, r := range s.Resources {
-		if len(r.Methods) == 0 {
+		if r.Path != "/" {
+			parents[r.Path[:max(strings.LastIndexByte(r.Path, '/'), 1)]] = true
+		}
+	}
+	for _, r := range s.Resources {
+		if len(r.Methods) == 0 && (parents[r.Path] || r.Path == "/") {
 			continue
 		}
 		item := object{}
