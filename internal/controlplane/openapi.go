@@ -87,9 +87,6 @@ func (h *Handler) importRestAPI(c *call) (any, error) {
 	if err := applyImportedAttributes(&api, doc, ""); err != nil {
 		return nil, err
 	}
-	if api.Name == "" {
-		return nil, importError("Unable to create API: Invalid REST API name specified")
-	}
 	if err := c.checkWarnings(doc); err != nil {
 		return nil, err
 	}
@@ -191,6 +188,13 @@ func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, putMode strin
 	set := func(field string) bool { return doc.Set[field] }
 	if set("name") {
 		api.Name = in.Name
+	}
+	if api.Name == "" {
+		verb := "create"
+		if putMode != "" {
+			verb = "update"
+		}
+		problems = append(problems, "Unable to "+verb+" API: Invalid REST API name specified")
 	}
 	if set("description") {
 		api.Description = in.Description

@@ -239,6 +239,10 @@ func TestPutRestApi(t *testing.T) {
 			t.Errorf("gateway responses: got %v (THROTTLED's customization must be gone)", grs)
 		}
 	})
+	t.Run("empty title", func(t *testing.T) {
+		_, err := c.PutRestApi(ctx(), &apigateway.PutRestApiInput{RestApiId: id, Body: []byte(`{"swagger":"2.0","info":{"title":""}}`)})
+		wantAPIError(t, err, 400, "BadRequestException", "Errors found during import:\n\tUnable to update API: Invalid REST API name specified")
+	})
 	t.Run("unknown API", func(t *testing.T) {
 		_, err := c.PutRestApi(ctx(), &apigateway.PutRestApiInput{RestApiId: aws.String("nope"), Body: update})
 		wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 000000000000:nope")
