@@ -10,7 +10,8 @@
 #    meters one with an API key and a usage plan (usage_test.sh), calls
 #    an AWS_IAM method signed by curl and botocore, then runs a second Gantry
 #    in strict mode (iam_test.sh); runs Lambda integrations against Invoke
-#    endpoints on loopback with a second Gantry (lambda_test.sh);
+#    endpoints on loopback with a second Gantry (lambda_test.sh); imports,
+#    calls, exports and re-imports OpenAPI documents (openapi_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
@@ -149,6 +150,14 @@ if ! BIN="$BIN" bash "$HERE/lambda_test.sh"; then
 	fail "lambda_test.sh ran to completion"
 fi
 echo "   $(($(grep -c . "$E2E_RESULTS") - before)) Lambda checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
+
+# --- OpenAPI import and export (the README's import/export example) --------------------------
+echo "== OpenAPI import and export =="
+before=$(grep -c . "$E2E_RESULTS" || true)
+if ! bash "$HERE/openapi_test.sh"; then
+	fail "openapi_test.sh ran to completion"
+fi
+echo "   $(($(grep -c . "$E2E_RESULTS") - before)) OpenAPI checks, $(tail -n +$((before + 1)) "$E2E_RESULTS" | grep -c '^FAIL' || true) failed"
 
 # --- graceful stop, then the boto3 durability test on the same data dir ----------------------
 echo "== SIGTERM, then boto3 crash test on the same data dir =="

@@ -123,6 +123,7 @@ func New(st store.Store, opts Options) *Handler {
 		h.apiKeyOps, h.usagePlanOps, h.usagePlanKeyOps, h.usageOps, h.accountOps,
 		h.modelOps, h.requestValidatorOps,
 		h.authorizerOps,
+		h.openAPIOps,
 	} {
 		register(h.impl)
 	}
@@ -433,6 +434,16 @@ func (c *call) writeJSON(status int, v any) error {
 	if v == nil {
 		h.Set("Content-Length", "0")
 		c.w.WriteHeader(status)
+		return nil
+	}
+	if raw, ok := v.(rawBody); ok {
+		h.Set("Content-Type", raw.contentType)
+		if raw.disposition != "" {
+			h.Set("Content-Disposition", raw.disposition)
+		}
+		h.Set("Content-Length", strconv.Itoa(len(raw.body)))
+		c.w.WriteHeader(status)
+		c.w.Write(raw.body)
 		return nil
 	}
 	body, err := json.Marshal(v)

@@ -14,17 +14,7 @@ import (
 // FuzzControlPlane feeds arbitrary bodies to the operations that decode JSON
 // and interpret PATCH documents. No input may cause a panic or a 5xx.
 func FuzzControlPlane(f *testing.F) {
-	st, err := sqlite.OpenMemory()
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer st.Close()
-	h := controlplane.New(st, controlplane.Options{})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("POST", "/restapis", strings.NewReader(`{"name":"fuzz","tags":{"_custom_id_":"fuzzapi"}}`)))
-	if rec.Code != 201 {
-		f.Fatalf("setup: %d %s", rec.Code, rec.Body)
-	}
+	h := fuzzHandler(f)
 	key, plan := fuzzCreate(f, h, "/apikeys", `{"name":"fuzz"}`), fuzzCreate(f, h, "/usageplans", `{"name":"fuzz"}`)
 	fuzzCreate(f, h, "/usageplans/"+plan+"/keys", `{"keyId":"`+key+`","keyType":"API_KEY"}`)
 	targets := []struct{ method, path string }{
@@ -69,6 +59,23 @@ func FuzzControlPlane(f *testing.F) {
 			t.Fatalf("%s %s %q: status %d %s", tg.method, tg.path, body, rec.Code, rec.Body)
 		}
 	})
+}
+
+// fuzzHandler returns a control plane over a fresh in-memory store holding
+// one API, "fuzzapi".
+func fuzzHandler(f *testing.F) http.Handler {
+	st, err := sqlite.OpenMemory()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.Close() })
+	h := controlplane.New(st, controlplane.Options{})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/restapis", strings.NewReader(`{"name":"fuzz","tags":{"_custom_id_":"fuzzapi"}}`)))
+	if rec.Code != 201 {
+		f.Fatalf("setup: %d %s", rec.Code, rec.Body)
+	}
+	return h
 }
 
 // fuzzCreate POSTs body to path and returns the id it answers.

@@ -171,7 +171,7 @@ func TestUnimplementedOperationsAreNamed(t *testing.T) {
 	}
 	// The query selects ImportRestApi over CreateRestApi.
 	r = do(t, srv, "POST", "/restapis?mode=import", []byte(`{}`))
-	if !strings.Contains(string(r.body), "ImportRestApi") {
+	if !strings.Contains(string(r.body), "Errors found during import") {
 		t.Errorf("POST /restapis?mode=import: %s", r.body)
 	}
 	r = do(t, srv, "GET", "/nope", nil)
