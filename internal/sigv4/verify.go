@@ -470,10 +470,10 @@ func canonicalHeaders(r *http.Request, names []string, body []byte) ([]string, e
 	return []string{spaces.String()}, nil
 }
 
-// collapseSpaces trims spaces at both ends of v and turns each run of
-// spaces inside into one.
+// collapseSpaces turns each run of spaces inside v into one and trims white
+// space (tabs too) at both ends, as the Go SDK does.
 func collapseSpaces(v string) string {
-	v = strings.Trim(v, " ")
+	v = strings.TrimSpace(v)
 	if !strings.Contains(v, "  ") {
 		return v
 	}
