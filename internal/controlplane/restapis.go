@@ -5,8 +5,10 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gantryproject/gantry/internal/awserr"
+	"github.com/gantryproject/gantry/internal/iampolicy"
 	"github.com/gantryproject/gantry/internal/ids"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/patch"
@@ -152,6 +154,9 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 	if len(ec.Types) > 1 {
 		return nil, awserr.BadRequest("Cannot create an api with multiple Endpoint Types.")
 	}
+	if err := checkPolicy(in.Policy); err != nil {
+		return nil, err
+	}
 	if ec.IPAddressType == "" {
 		// AWS answers ipv4 for new APIs, and only dualstack is allowed for
 		// private ones.
@@ -238,6 +243,25 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 		return nil, err
 	}
 	return restAPIOut(api, in.Tags, false), nil
+}
+
+// checkPolicy refuses a resource policy that Gantry cannot read (see
+// iampolicy.ParseResource: every statement names its principals, which
+// must be "*", account ids or IAM ARNs) with AWS's message for an invalid
+// policy, documented in "Create and attach an API Gateway resource policy
+// to an API" (troubleshooting). An empty policy is none.
+//
+// Gantry keeps the policy as written: AWS expands execute-api:/... resources
+// to full ARNs when it saves a policy and returns the document minified and
+// escaped; Gantry expands them when it deploys (dataplane.compilePolicy).
+func checkPolicy(doc string) error {
+	if strings.TrimSpace(doc) == "" {
+		return nil
+	}
+	if _, err := iampolicy.ParseResource([]byte(doc)); err != nil {
+		return awserr.BadRequest("Invalid policy document. Please check the policy syntax and ensure that Principals are valid.")
+	}
+	return nil
 }
 
 func checkCompressionSize(n *int64) error {
@@ -373,7 +397,13 @@ func patchRestAPI(api *model.RestAPI, o patch.Operation) error {
 	case len(segs) == 1 && segs[0] == "version":
 		return replaceOnly(func() error { api.Version = value; return nil })
 	case len(segs) == 1 && segs[0] == "policy":
-		return replaceOnly(func() error { api.Policy = value; return nil })
+		return replaceOnly(func() error {
+			if err := checkPolicy(value); err != nil {
+				return err
+			}
+			api.Policy = value
+			return nil
+		})
 	case len(segs) == 1 && segs[0] == "apiKeySource":
 		return replaceOnly(func() error {
 			if !slices.Contains(apiKeySources, value) {

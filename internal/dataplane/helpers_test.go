@@ -65,6 +65,7 @@ type api struct {
 	stage            string
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
+	policy           string // the API's resource policy
 	// models, validators and authorizers go into the deployment's snapshot.
 	models      []model.Model
 	validators  []model.RequestValidator
@@ -83,7 +84,7 @@ func (f *fixture) deploy(a api) {
 	ctx := context.Background()
 	resources := buildResources(a.methods)
 	err := f.st.Update(ctx, testScope, func(tx store.Tx) error {
-		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource}
+		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource, Policy: a.policy}
 		if _, err := tx.RestAPI(a.id); err != nil {
 			if err := tx.CreateRestAPI(rest, resources[0]); err != nil {
 				return err
