@@ -17,6 +17,7 @@ import (
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
 	"github.com/gantryproject/gantry/internal/sigv4"
+	"github.com/gantryproject/gantry/internal/sigv4/sigv4test"
 )
 
 // policyDoc is a resource policy of the given statements.
@@ -129,6 +130,22 @@ func TestResourcePolicyEndToEnd(t *testing.T) {
 	signed(iamURL, bob).want(t, "the allowed principal, of another account", 200, "", `{"arn":"arn:aws:iam::111122223333:user/bob"}`)
 	signed(iamURL, carol).want(t, "another principal of another account", 403, ad, denied(carol.UserARN, arn("GET", "/iam"), ""))
 	invoke(t, root).want(t, "anonymous caller", 403, ad, denied("anonymous", arn("GET", "/"), ""))
+	t.Run("botocore", func(t *testing.T) {
+		path := "/restapis/" + id + "/prod/_user_request_/iam"
+		got := sigv4test.Botocore(t, base, []sigv4test.Case{
+			{Name: "bob", Method: "GET", Path: path, Key: bob.AccessKeyID, Secret: bob.SecretAccessKey},
+			{Name: "carol", Method: "GET", Path: path, Key: carol.AccessKeyID, Secret: carol.SecretAccessKey},
+		})
+		if got["bob"].Status != 200 || got["carol"].Status != 403 || got["carol"].Body != denied(carol.UserARN, arn("GET", "/iam"), "") {
+			t.Errorf("got %+v", got)
+		}
+	})
+
+	// A policy reaches the stage only through a deployment.
+	_, err = c.UpdateRestApi(ctx, &apigateway.UpdateRestApiInput{RestApiId: &id,
+		PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String("/policy"), Value: aws.String("")}}})
+	must(err)
+	invoke(t, root).want(t, "updated, not deployed", 403, ad, denied("anonymous", arn("GET", "/"), ""))
 
 	// NotIpAddress with a Deny and an unknown condition key: the Deny
 	// applies (Gantry fails closed on conditions it cannot evaluate).
