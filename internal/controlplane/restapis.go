@@ -5,10 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gantryproject/gantry/internal/awserr"
-	"github.com/gantryproject/gantry/internal/iampolicy"
 	"github.com/gantryproject/gantry/internal/ids"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/patch"
@@ -69,7 +67,7 @@ func restAPIOut(a model.RestAPI, tags map[string]string, emptyTags bool) restAPI
 		MinimumCompressionSize:    a.MinimumCompressionSize,
 		APIKeySource:              a.APIKeySource,
 		EndpointConfiguration:     endpointConfigJSON(a.EndpointConfiguration),
-		Policy:                    a.Policy,
+		Policy:                    policyOut(a.Policy),
 		Tags:                      tagsOut(tags, emptyTags),
 		DisableExecuteAPIEndpoint: a.DisableExecuteAPIEndpoint,
 		RootResourceID:            a.RootResourceID,
@@ -154,9 +152,6 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 	if len(ec.Types) > 1 {
 		return nil, awserr.BadRequest("Cannot create an api with multiple Endpoint Types.")
 	}
-	if err := checkPolicy(in.Policy); err != nil {
-		return nil, err
-	}
 	if ec.IPAddressType == "" {
 		// AWS answers ipv4 for new APIs, and only dualstack is allowed for
 		// private ones.
@@ -195,7 +190,11 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 		}
 		api.ID = id
 	}
-	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+	var err error
+	if api.Policy, err = normalizePolicy(c.scope, api.ID, api.Policy); err != nil {
+		return nil, err
+	}
+	err = h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
 		var (
 			cloned       map[string]model.GatewayResponse
 			clonedModels []model.Model
@@ -243,25 +242,6 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 		return nil, err
 	}
 	return restAPIOut(api, in.Tags, false), nil
-}
-
-// checkPolicy refuses a resource policy that Gantry cannot read (see
-// iampolicy.ParseResource: every statement names its principals, which
-// must be "*", account ids or IAM ARNs) with AWS's message for an invalid
-// policy, documented in "Create and attach an API Gateway resource policy
-// to an API" (troubleshooting). An empty policy is none.
-//
-// Gantry keeps the policy as written: AWS expands execute-api:/... resources
-// to full ARNs when it saves a policy and returns the document minified and
-// escaped; Gantry expands them when it deploys (dataplane.compilePolicy).
-func checkPolicy(doc string) error {
-	if strings.TrimSpace(doc) == "" {
-		return nil
-	}
-	if _, err := iampolicy.ParseResource([]byte(doc)); err != nil {
-		return awserr.BadRequest("Invalid policy document. Please check the policy syntax and ensure that Principals are valid.")
-	}
-	return nil
 }
 
 func checkCompressionSize(n *int64) error {
@@ -350,8 +330,14 @@ func (h *Handler) updateRestAPI(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
+		policy := api.Policy
 		for _, op := range ops {
 			if err := patchRestAPI(&api, op); err != nil {
+				return err
+			}
+		}
+		if api.Policy != policy {
+			if api.Policy, err = normalizePolicy(c.scope, api.ID, api.Policy); err != nil {
 				return err
 			}
 		}
@@ -397,13 +383,8 @@ func patchRestAPI(api *model.RestAPI, o patch.Operation) error {
 	case len(segs) == 1 && segs[0] == "version":
 		return replaceOnly(func() error { api.Version = value; return nil })
 	case len(segs) == 1 && segs[0] == "policy":
-		return replaceOnly(func() error {
-			if err := checkPolicy(value); err != nil {
-				return err
-			}
-			api.Policy = value
-			return nil
-		})
+		// Checked and normalized once every operation applied.
+		return replaceOnly(func() error { api.Policy = value; return nil })
 	case len(segs) == 1 && segs[0] == "apiKeySource":
 		return replaceOnly(func() error {
 			if !slices.Contains(apiKeySources, value) {

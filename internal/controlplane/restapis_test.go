@@ -1,8 +1,10 @@
 package controlplane_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,12 +77,11 @@ func TestCustomIDTag(t *testing.T) {
 	wantAPIError(t, err, 409, "ConflictException", "An API with id myapi already exists")
 }
 
-// testPolicy is a valid resource policy; msgInvalidPolicy is AWS's answer
-// to an invalid one.
-const (
-	testPolicy       = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`
-	msgInvalidPolicy = "Invalid policy document. Please check the policy syntax and ensure that Principals are valid."
-)
+// testPolicy is a valid resource policy.
+const testPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`
+
+// msgInvalidPolicy is AWS's answer to an invalid policy.
+const msgInvalidPolicy = "Invalid policy document. Please check the policy syntax and ensure that Principals are valid."
 
 func TestCreateRestAPIErrors(t *testing.T) {
 	c, _ := setup(t)
@@ -190,7 +191,7 @@ func TestUpdateRestAPI(t *testing.T) {
 		!reflect.DeepEqual(out.BinaryMediaTypes, []string{"image/png", "application/octet-stream"}) ||
 		*out.MinimumCompressionSize != 0 || out.ApiKeySource != types.ApiKeySourceTypeAuthorizer ||
 		out.EndpointConfiguration.Types[0] != types.EndpointTypeRegional || !out.DisableExecuteApiEndpoint ||
-		*out.Policy != testPolicy || out.Tags == nil {
+		*out.Policy != `{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:000000000000:`+id+`\/*\"}]}` || out.Tags == nil {
 		t.Errorf("update: %+v", out)
 	}
 	out, err = update(patchOp(types.OpReplace, "/minimumCompressionSize", aws.String("")),
@@ -303,4 +304,44 @@ func TestScopes(t *testing.T) {
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 111111111111:"+ids[def])
 	_, err = west.GetGatewayResponses(ctx(), &apigateway.GetGatewayResponsesInput{RestApiId: aws.String(ids[def])})
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 000000000000:"+ids[def])
+}
+
+// TestRestAPIPolicyForm: a resource policy is saved as AWS saves it
+// (minified, execute-api:/ resources expanded to the API's ARN) and
+// returned as AWS returns it (escaped as the contents of a JSON string,
+// slashes included), which clients such as Terraform unescape.
+func TestRestAPIPolicyForm(t *testing.T) {
+	c, _ := setup(t)
+	in := `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "execute-api:/stays", "Effect": "Allow", "Principal": {"AWS": ["123456789012"]}, "Action": "execute-api:Invoke",
+     "Resource": ["execute-api:/prod/GET/pets/*", "arn:aws:execute-api:us-east-1:123456789012:other/*"]},
+    {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "NotResource": "execute-api:/*",
+     "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24"]}, "StringLike": {"aws:UserAgent": "<a&b>"}}}
+  ]
+}`
+	api, err := c.CreateRestApi(ctx(), &apigateway.CreateRestApiInput{Name: aws.String("p"), Policy: aws.String(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:execute-api:us-east-1:000000000000:" + *api.Id
+	saved := `{"Version":"2012-10-17","Statement":[{"Sid":"execute-api:/stays","Effect":"Allow","Principal":{"AWS":["123456789012"]},"Action":"execute-api:Invoke",` +
+		`"Resource":["` + arn + `/prod/GET/pets/*","arn:aws:execute-api:us-east-1:123456789012:other/*"]},` +
+		`{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","NotResource":"` + arn + `/*",` +
+		`"Condition":{"IpAddress":{"aws:SourceIp":["192.0.2.0/24"]},"StringLike":{"aws:UserAgent":"<a&b>"}}}]}`
+	got, err := c.GetRestApi(ctx(), &apigateway.GetRestApiInput{RestApiId: api.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.ReplaceAll(strings.ReplaceAll(saved, `"`, `\"`), "/", `\/`)
+	for label, p := range map[string]*string{"create": api.Policy, "get": got.Policy} {
+		if aws.ToString(p) != want {
+			t.Errorf("%s: policy\n got %s\nwant %s", label, aws.ToString(p), want)
+		}
+	}
+	var unescaped string
+	if err := json.Unmarshal([]byte(`"`+aws.ToString(got.Policy)+`"`), &unescaped); err != nil || unescaped != saved {
+		t.Errorf("unescaped: %q %v", unescaped, err)
+	}
 }

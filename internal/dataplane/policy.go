@@ -29,8 +29,8 @@ type resourcePolicy struct {
 // to arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>
 // when it saves a policy ("API Gateway resource policy examples",
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html).
-// Gantry stores the policy as written and expands here, with the API's
-// region, account and id, so the outcome is the same.
+// The control plane saves policies expanded; expanding again here keeps
+// policies saved by older versions of Gantry working.
 func compilePolicy(scope model.Scope, apiID, doc string) *resourcePolicy {
 	if strings.TrimSpace(doc) == "" {
 		return nil
@@ -39,12 +39,9 @@ func compilePolicy(scope model.Scope, apiID, doc string) *resourcePolicy {
 	if err != nil {
 		return &resourcePolicy{err: fmt.Errorf("resource policy: %w", err)}
 	}
-	full := "arn:aws:execute-api:" + scope.Region + ":" + scope.Account + ":" + apiID
 	expand := func(list []string) {
 		for i, r := range list {
-			if rest, ok := strings.CutPrefix(r, "execute-api:/"); ok {
-				list[i] = full + "/" + rest
-			}
+			list[i] = iampolicy.ExpandExecuteAPI(r, scope.Region, scope.Account, apiID)
 		}
 	}
 	for i := range p.Statements {

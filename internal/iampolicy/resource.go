@@ -505,3 +505,15 @@ func ParseResource(doc []byte) (*Policy, error) {
 	}
 	return p, nil
 }
+
+// ExpandExecuteAPI expands API Gateway's abbreviated resource form
+// execute-api:/<stage>/<METHOD>/<path> to the full ARN of the API,
+// arn:aws:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/<path>, as
+// API Gateway does when it saves a resource policy ("API Gateway resource
+// policy examples"). Other resources are returned unchanged.
+func ExpandExecuteAPI(resource, region, account, apiID string) string {
+	if rest, ok := strings.CutPrefix(resource, "execute-api:/"); ok {
+		return "arn:aws:execute-api:" + region + ":" + account + ":" + apiID + "/" + rest
+	}
+	return resource
+}
