@@ -206,6 +206,14 @@ func (h *Handler) createDeployment(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
+		// "For a private API, you can't deploy your API without a resource
+		// policy" ("Create and attach an API Gateway resource policy to an
+		// API"); the message is AWS's, as recorded by Terraform users
+		// (github.com/hashicorp/terraform-provider-aws/issues/14290). Its
+		// order against the other checks of a deployment is unrecorded.
+		if slices.Contains(api.EndpointConfiguration.Types, "PRIVATE") && api.Policy == "" {
+			return awserr.BadRequest("Private REST API doesn't have a resource policy attached to it")
+		}
 		var stage model.Stage
 		exists := false
 		if stageName != "" {

@@ -168,6 +168,26 @@ func TestCreateDeploymentRefusesIncompleteAPIs(t *testing.T) {
 	}
 }
 
+// TestPrivateAPIDeploymentNeedsPolicy: a private API deploys only once it
+// has a resource policy.
+func TestPrivateAPIDeploymentNeedsPolicy(t *testing.T) {
+	e := depNewEnv(t)
+	id, _ := depAPI(t, e.c, "private")
+	update := func(path, value string) {
+		t.Helper()
+		_, err := e.c.UpdateRestApi(ctx(), &apigateway.UpdateRestApiInput{RestApiId: aws.String(id),
+			PatchOperations: []types.PatchOperation{{Op: types.OpReplace, Path: aws.String(path), Value: aws.String(value)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	update("/endpointConfiguration/types/EDGE", "PRIVATE")
+	_, err := e.c.CreateDeployment(ctx(), &apigateway.CreateDeploymentInput{RestApiId: aws.String(id), StageName: aws.String("dev")})
+	wantAPIError(t, err, 400, "BadRequestException", "Private REST API doesn't have a resource policy attached to it")
+	update("/policy", `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`)
+	depDeploy(t, e.c, id, "dev")
+}
+
 // TestDeploymentFreezesTheAPI changes the API after CreateDeployment and
 // checks, in the store, that the deployment still holds the old state.
 func TestDeploymentFreezesTheAPI(t *testing.T) {

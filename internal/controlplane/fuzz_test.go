@@ -51,6 +51,10 @@ func FuzzControlPlane(f *testing.F) {
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))
 	}
+	// Resource policies, on CreateRestApi (target 0) and UpdateRestApi (target 1).
+	policy := `{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"123456789012\"]},\"Action\":\"execute-api:Invoke\",\"Resource\":\"execute-api:/*\",\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"192.0.2.0/24\"}}}]}`
+	f.Add(uint8(0), []byte(`{"name":"p","policy":"`+policy+`"}`))
+	f.Add(uint8(1), []byte(`{"patchOperations":[{"op":"replace","path":"/policy","value":"`+policy+`"}]}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		tg := targets[int(which)%len(targets)]
 		rec := httptest.NewRecorder()

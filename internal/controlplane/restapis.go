@@ -67,7 +67,7 @@ func restAPIOut(a model.RestAPI, tags map[string]string, emptyTags bool) restAPI
 		MinimumCompressionSize:    a.MinimumCompressionSize,
 		APIKeySource:              a.APIKeySource,
 		EndpointConfiguration:     endpointConfigJSON(a.EndpointConfiguration),
-		Policy:                    a.Policy,
+		Policy:                    policyOut(a.Policy),
 		Tags:                      tagsOut(tags, emptyTags),
 		DisableExecuteAPIEndpoint: a.DisableExecuteAPIEndpoint,
 		RootResourceID:            a.RootResourceID,
@@ -190,7 +190,11 @@ func (h *Handler) createRestAPI(c *call) (any, error) {
 		}
 		api.ID = id
 	}
-	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
+	var err error
+	if api.Policy, err = normalizePolicy(c.scope, api.ID, api.Policy); err != nil {
+		return nil, err
+	}
+	err = h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
 		var (
 			cloned       map[string]model.GatewayResponse
 			clonedModels []model.Model
@@ -326,8 +330,14 @@ func (h *Handler) updateRestAPI(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
+		policy := api.Policy
 		for _, op := range ops {
 			if err := patchRestAPI(&api, op); err != nil {
+				return err
+			}
+		}
+		if api.Policy != policy {
+			if api.Policy, err = normalizePolicy(c.scope, api.ID, api.Policy); err != nil {
 				return err
 			}
 		}
@@ -373,6 +383,7 @@ func patchRestAPI(api *model.RestAPI, o patch.Operation) error {
 	case len(segs) == 1 && segs[0] == "version":
 		return replaceOnly(func() error { api.Version = value; return nil })
 	case len(segs) == 1 && segs[0] == "policy":
+		// Checked and normalized once every operation applied.
 		return replaceOnly(func() error { api.Policy = value; return nil })
 	case len(segs) == 1 && segs[0] == "apiKeySource":
 		return replaceOnly(func() error {

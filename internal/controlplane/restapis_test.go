@@ -1,8 +1,10 @@
 package controlplane_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,6 +77,12 @@ func TestCustomIDTag(t *testing.T) {
 	wantAPIError(t, err, 409, "ConflictException", "An API with id myapi already exists")
 }
 
+// testPolicy is a valid resource policy.
+const testPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`
+
+// msgInvalidPolicy is AWS's answer to an invalid policy.
+const msgInvalidPolicy = "Invalid policy document. Please check the policy syntax and ensure that Principals are valid."
+
 func TestCreateRestAPIErrors(t *testing.T) {
 	c, _ := setup(t)
 	cases := []struct {
@@ -90,6 +98,10 @@ func TestCreateRestAPIErrors(t *testing.T) {
 			400, "BadRequestException", "Invalid minimum compression size, must be between 0 and 10485760"},
 		{"bad api key source", apigateway.CreateRestApiInput{Name: aws.String("a"), ApiKeySource: "BODY"},
 			400, "ValidationException", "1 validation error detected: Value 'BODY' at 'createRestApiInput.apiKeySource' failed to satisfy constraint: Member must satisfy enum value set: [HEADER, AUTHORIZER]"},
+		{"policy not JSON", apigateway.CreateRestApiInput{Name: aws.String("a"), Policy: aws.String("allow all")}, 400, "BadRequestException", msgInvalidPolicy},
+		{"policy without statements", apigateway.CreateRestApiInput{Name: aws.String("a"), Policy: aws.String(`{"Version":"2012-10-17"}`)}, 400, "BadRequestException", msgInvalidPolicy},
+		{"policy with an invalid principal", apigateway.CreateRestApiInput{Name: aws.String("a"),
+			Policy: aws.String(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"alice"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}`)}, 400, "BadRequestException", msgInvalidPolicy},
 		{"two problems", apigateway.CreateRestApiInput{Name: aws.String("a"), ApiKeySource: "BODY", EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{"MOON"}}},
 			400, "ValidationException", "2 validation errors detected: Value 'BODY' at 'createRestApiInput.apiKeySource' failed to satisfy constraint: Member must satisfy enum value set: [HEADER, AUTHORIZER]; Value 'MOON' at 'createRestApiInput.endpointConfiguration.types.1.member' failed to satisfy constraint: Member must satisfy enum value set: [REGIONAL, EDGE, PRIVATE]"},
 	}
@@ -169,7 +181,7 @@ func TestUpdateRestAPI(t *testing.T) {
 		patchOp(types.OpReplace, "/apiKeySource", aws.String("AUTHORIZER")),
 		patchOp(types.OpReplace, "/endpointConfiguration/types/EDGE", aws.String("REGIONAL")),
 		patchOp(types.OpReplace, "/disableExecuteApiEndpoint", aws.String("true")),
-		patchOp(types.OpReplace, "/policy", aws.String(`{"Version":"2012-10-17"}`)),
+		patchOp(types.OpReplace, "/policy", aws.String(testPolicy)),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +191,7 @@ func TestUpdateRestAPI(t *testing.T) {
 		!reflect.DeepEqual(out.BinaryMediaTypes, []string{"image/png", "application/octet-stream"}) ||
 		*out.MinimumCompressionSize != 0 || out.ApiKeySource != types.ApiKeySourceTypeAuthorizer ||
 		out.EndpointConfiguration.Types[0] != types.EndpointTypeRegional || !out.DisableExecuteApiEndpoint ||
-		*out.Policy != `{"Version":"2012-10-17"}` || out.Tags == nil {
+		*out.Policy != `{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:000000000000:`+id+`\/*\"}]}` || out.Tags == nil {
 		t.Errorf("update: %+v", out)
 	}
 	out, err = update(patchOp(types.OpReplace, "/minimumCompressionSize", aws.String("")),
@@ -196,6 +208,8 @@ func TestUpdateRestAPI(t *testing.T) {
 		message string
 	}{
 		{"unknown path", []types.PatchOperation{patchOp(types.OpReplace, "/id", aws.String("x"))}, 400, "BadRequestException", "Invalid patch path /id"},
+		{"policy without principal", []types.PatchOperation{patchOp(types.OpReplace, "/policy", aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`))},
+			400, "BadRequestException", msgInvalidPolicy},
 		{"bare binaryMediaTypes", []types.PatchOperation{patchOp(types.OpAdd, "/binaryMediaTypes", aws.String("x/y"))}, 400, "BadRequestException", "Invalid patch path /binaryMediaTypes"},
 		{"add on compression", []types.PatchOperation{patchOp(types.OpAdd, "/minimumCompressionSize", aws.String("1"))}, 400, "BadRequestException", "Invalid patch operation specified. Must be 'add'|'remove'|'replace'"},
 		{"compression out of range", []types.PatchOperation{patchOp(types.OpReplace, "/minimumCompressionSize", aws.String("-1"))}, 400, "BadRequestException", "Invalid minimum compression size, must be between 0 and 10485760"},
@@ -290,4 +304,44 @@ func TestScopes(t *testing.T) {
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 111111111111:"+ids[def])
 	_, err = west.GetGatewayResponses(ctx(), &apigateway.GetGatewayResponsesInput{RestApiId: aws.String(ids[def])})
 	wantAPIError(t, err, 404, "NotFoundException", "Invalid API identifier specified 000000000000:"+ids[def])
+}
+
+// TestRestAPIPolicyForm: a resource policy is saved as AWS saves it
+// (minified, execute-api:/ resources expanded to the API's ARN) and
+// returned as AWS returns it (escaped as the contents of a JSON string,
+// slashes included), which clients such as Terraform unescape.
+func TestRestAPIPolicyForm(t *testing.T) {
+	c, _ := setup(t)
+	in := `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Sid": "execute-api:/stays", "Effect": "Allow", "Principal": {"AWS": ["123456789012"]}, "Action": "execute-api:Invoke",
+     "Resource": ["execute-api:/prod/GET/pets/*", "arn:aws:execute-api:us-east-1:123456789012:other/*"]},
+    {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "NotResource": "execute-api:/*",
+     "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24"]}, "StringLike": {"aws:UserAgent": "<a&b>"}}}
+  ]
+}`
+	api, err := c.CreateRestApi(ctx(), &apigateway.CreateRestApiInput{Name: aws.String("p"), Policy: aws.String(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:execute-api:us-east-1:000000000000:" + *api.Id
+	saved := `{"Version":"2012-10-17","Statement":[{"Sid":"execute-api:/stays","Effect":"Allow","Principal":{"AWS":["123456789012"]},"Action":"execute-api:Invoke",` +
+		`"Resource":["` + arn + `/prod/GET/pets/*","arn:aws:execute-api:us-east-1:123456789012:other/*"]},` +
+		`{"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","NotResource":"` + arn + `/*",` +
+		`"Condition":{"IpAddress":{"aws:SourceIp":["192.0.2.0/24"]},"StringLike":{"aws:UserAgent":"<a&b>"}}}]}`
+	got, err := c.GetRestApi(ctx(), &apigateway.GetRestApiInput{RestApiId: api.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.ReplaceAll(strings.ReplaceAll(saved, `"`, `\"`), "/", `\/`)
+	for label, p := range map[string]*string{"create": api.Policy, "get": got.Policy} {
+		if aws.ToString(p) != want {
+			t.Errorf("%s: policy\n got %s\nwant %s", label, aws.ToString(p), want)
+		}
+	}
+	var unescaped string
+	if err := json.Unmarshal([]byte(`"`+aws.ToString(got.Policy)+`"`), &unescaped); err != nil || unescaped != saved {
+		t.Errorf("unescaped: %q %v", unescaped, err)
+	}
 }

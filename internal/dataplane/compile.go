@@ -39,6 +39,9 @@ type stage struct {
 	// authCache holds the stage's cached authorizer results; a new
 	// deployment starts with an empty one.
 	authCache *authCache
+	// policy is the API's resource policy at deployment; nil when it has
+	// none.
+	policy *resourcePolicy
 }
 
 // resource is a compiled resource of a deployment.
@@ -123,6 +126,7 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 		disabled:         snap.API.DisableExecuteAPIEndpoint,
 		apiKeySource:     snap.API.APIKeySource,
 		authCache:        newAuthCache(),
+		policy:           compilePolicy(scope, snap.API.ID, snap.API.Policy),
 	}
 	authorizers := make(map[string]*authz, len(snap.Authorizers))
 	for _, a := range snap.Authorizers {

@@ -68,6 +68,7 @@ type api struct {
 	methodSettings   map[string]model.MethodSetting
 	apiKeySource     string
 	binaryMediaTypes []string
+	policy           string // the API's resource policy
 	// models, validators and authorizers go into the deployment's snapshot.
 	models      []model.Model
 	validators  []model.RequestValidator
@@ -86,7 +87,8 @@ func (f *fixture) deploy(a api) {
 	ctx := context.Background()
 	resources := buildResources(a.methods)
 	err := f.st.Update(ctx, testScope, func(tx store.Tx) error {
-		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource, BinaryMediaTypes: a.binaryMediaTypes}
+		rest := model.RestAPI{ID: a.id, Name: a.id, CreatedDate: time.Now(), RootResourceID: resources[0].ID, APIKeySource: a.apiKeySource,
+			BinaryMediaTypes: a.binaryMediaTypes, Policy: a.policy}
 		if _, err := tx.RestAPI(a.id); err != nil {
 			if err := tx.CreateRestAPI(rest, resources[0]); err != nil {
 				return err

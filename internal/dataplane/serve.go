@@ -127,7 +127,9 @@ func (q *request) queryValues() url.Values {
 	return q.query
 }
 
-// serve runs the pipeline: payload limit, route, method, integration.
+// serve runs the pipeline: payload limit, route, method, IAM signature,
+// resource policy, authorizer, API key and throttling, validation,
+// integration.
 func (q *request) serve() error {
 	if q.r.ContentLength > MaxPayloadBytes {
 		return gatewayresponse.NewError(gatewayresponse.RequestTooLarge)
@@ -159,6 +161,10 @@ func (q *request) serve() error {
 	// A method is authorized by at most one of these: its authorization
 	// type is AWS_IAM, CUSTOM or COGNITO_USER_POOLS.
 	if err := q.checkIAM(m); err != nil {
+		return err
+	}
+	// The resource policy: after IAM authentication, before any authorizer.
+	if err := q.checkResourcePolicy(m); err != nil {
 		return err
 	}
 	if err := q.authorize(m); err != nil {

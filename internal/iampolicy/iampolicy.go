@@ -1,14 +1,22 @@
-// Package iampolicy evaluates the IAM policy documents that Lambda
-// authorizers return: Allow and Deny statements over actions and resources
-// (each a string or a list, with the * and ? wildcards), where an explicit
-// Deny wins over any Allow and a request no statement allows is denied
-// implicitly.
+// Package iampolicy evaluates IAM policy documents: Allow and Deny
+// statements over actions and resources (each a string or a list, with the
+// * and ? wildcards), where an explicit Deny wins over any Allow and a
+// request no statement allows is denied implicitly.
 //
-// Conditions, principals and NotPrincipal are not part of an authorizer's
-// policy; a statement with a Condition never matches (Gantry cannot evaluate
-// it, so it neither grants nor denies).
+// Two kinds of policy are evaluated:
 //
-// Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+//   - the policies Lambda authorizers return (Parse, Evaluate). Conditions,
+//     principals and NotPrincipal are not part of an authorizer's policy:
+//     principals are ignored, and a statement with a Condition never
+//     matches (it neither grants nor denies);
+//   - resource-based policies, such as a REST API's resource policy
+//     (ParseResource, EvaluateRequest), where statements name principals
+//     and may hold conditions; resource.go lists the principals, operators
+//     and condition keys Gantry evaluates, and its rule for conditions it
+//     cannot evaluate (a Deny applies, an Allow does not).
+//
+// Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-policy-language-overview.html
 // and https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 package iampolicy
 
@@ -59,6 +67,11 @@ type Statement struct {
 	NotResources []string
 	// HasCondition is true when the statement has a Condition block.
 	HasCondition bool
+	// Principal and NotPrincipal (at most one is set) and Conditions are
+	// read by ParseResource only.
+	Principal    *Principals
+	NotPrincipal *Principals
+	Conditions   []Condition
 }
 
 // ErrMalformed is wrapped by every Parse error.
@@ -96,6 +109,9 @@ type statementJSON struct {
 	Resource    stringOrList    `json:"Resource"`
 	NotResource stringOrList    `json:"NotResource"`
 	Condition   json.RawMessage `json:"Condition"`
+	// Principal and NotPrincipal are read by ParseResource only.
+	Principal    json.RawMessage `json:"Principal"`
+	NotPrincipal json.RawMessage `json:"NotPrincipal"`
 }
 
 // statements is a JSON statement object or list of them.
@@ -169,7 +185,8 @@ func (p *Policy) Evaluate(action, resource string) Decision {
 	d := ImplicitDeny
 	for i := range p.Statements {
 		st := &p.Statements[i]
-		if !st.matches(action, resource) {
+		// A condition cannot be decided without a request context.
+		if st.HasCondition || !st.matches(action, resource) {
 			continue
 		}
 		if !st.Allow {
@@ -180,10 +197,9 @@ func (p *Policy) Evaluate(action, resource string) Decision {
 	return d
 }
 
+// matches reports whether the statement's actions and resources cover
+// action on resource.
 func (st *Statement) matches(action, resource string) bool {
-	if st.HasCondition {
-		return false
-	}
 	if st.Actions != nil && !anyMatch(st.Actions, action, true) {
 		return false
 	}

@@ -106,6 +106,8 @@ func FuzzMatch(f *testing.F) {
 func FuzzParseEvaluate(f *testing.F) {
 	f.Add(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"*/GET/*"}]}`, arn)
 	f.Add(`{"Statement":{"Effect":"Allow","Action":["a"],"NotResource":["b"]}}`, "c")
+	// Principals and conditions, which authorizer policies ignore.
+	f.Add(`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"1"},"Action":"*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"1.2.3.4"}}}]}`, arn)
 	f.Fuzz(func(t *testing.T, doc, resource string) {
 		p, err := Parse([]byte(doc))
 		if err != nil {

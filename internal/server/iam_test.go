@@ -131,15 +131,8 @@ func TestStrictControlPlane(t *testing.T) {
 // TestIAMMethodEndToEnd creates an AWS_IAM method with aws-sdk-go-v2 on a
 // permissive Gantry, deploys it, and calls it unsigned and signed.
 func TestIAMMethodEndToEnd(t *testing.T) {
-	creds, err := sigv4.NewCredentials(bob, sigv4.Identity{AccessKeyID: "test", SecretAccessKey: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true, Credentials: creds})
-	defer s.Shutdown(context.Background())
-	base := "http://" + s.Addr().String()
+	base, c := startWith(t, bob)
 	ctx := context.Background()
-	c := sdkClient(base)
 	must := fatalIf(t)
 	api, err := c.CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("private")})
 	must(err)
@@ -192,6 +185,21 @@ func TestIAMMethodEndToEnd(t *testing.T) {
 	if st, body, h := call(signAs(bob.AccessKeyID, "wrong")); st != 401 || body != `{"error":"INVALID_SIGNATURE"}` || h.Get("Access-Control-Allow-Origin") != "*" || h.Get("x-amzn-ErrorType") != "InvalidSignatureException" {
 		t.Errorf("wrong secret: %d %s %v", st, body, h)
 	}
+}
+
+// startWith starts a permissive in-memory Gantry whose credential store
+// holds ids and test/test, and returns its base URL and an SDK client
+// signing as test/test.
+func startWith(t *testing.T, ids ...sigv4.Identity) (string, *apigateway.Client) {
+	t.Helper()
+	creds, err := sigv4.NewCredentials(append(ids, sigv4.Identity{AccessKeyID: "test", SecretAccessKey: "test"})...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true, Credentials: creds})
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	base := "http://" + s.Addr().String()
+	return base, sdkClient(base)
 }
 
 // lockedBuffer is a log sink safe for concurrent writers.
