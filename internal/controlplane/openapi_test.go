@@ -62,8 +62,36 @@ func TestImportRestApi(t *testing.T) {
 	if *out.Name != "PetStore" || out.EndpointConfiguration.Types[0] != types.EndpointTypeRegional || out.ApiKeySource != types.ApiKeySourceTypeHeader {
 		t.Errorf("RestApi: got name %q, endpoint %v, key source %q", *out.Name, out.EndpointConfiguration.Types, out.ApiKeySource)
 	}
-	if len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "models") {
+	if len(out.Warnings) != 0 {
 		t.Errorf("warnings: got %q", out.Warnings)
+	}
+	// The definitions are the API's models (and only they: an import
+	// starts from an API without the default models), referring to each
+	// other by their canonical URLs.
+	models, err := c.GetModels(ctx(), &apigateway.GetModelsInput{RestApiId: out.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range models.Items {
+		names = append(names, *m.Name)
+		if *m.ContentType != "application/json" {
+			t.Errorf("model %s: content type %q", *m.Name, *m.ContentType)
+		}
+		if *m.Name == "Pets" && *m.Schema != `{"items":{"$ref":"https://apigateway.amazonaws.com/restapis/`+*out.Id+`/models/Pet"},"type":"array"}` {
+			t.Errorf("Pets schema: got %s", *m.Schema)
+		}
+	}
+	slices.Sort(names)
+	if want := []string{"Empty", "NewPet", "NewPetResponse", "Pet", "PetType", "Pets"}; !slices.Equal(names, want) {
+		t.Errorf("models: got %v, want %v", names, want)
+	}
+	post, err := c.GetMethod(ctx(), &apigateway.GetMethodInput{RestApiId: out.Id, ResourceId: aws.String(resourceID(t, c, *out.Id, "/pets")), HttpMethod: aws.String("POST")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if post.RequestModels["application/json"] != "NewPet" || post.MethodResponses["200"].ResponseModels["application/json"] != "NewPetResponse" {
+		t.Errorf("POST /pets: request models %v, responses %+v", post.RequestModels, post.MethodResponses["200"])
 	}
 	want := map[string][]string{"/": {"GET"}, "/pets": {"GET", "OPTIONS", "POST"}, "/pets/{petId}": {"GET", "OPTIONS"}}
 	if got := resourcePaths(t, c, *out.Id); !mapsEqual(got, want) {
@@ -159,8 +187,22 @@ func TestImportErrors(t *testing.T) {
 		{name: "gateway response header", code: "BadRequestException",
 			doc:  `{"swagger":"2.0","info":{"title":"x"},"x-amazon-apigateway-gateway-responses":{"DEFAULT_4XX":{"responseParameters":{"gatewayresponse.header.a":"nope"}}}}`,
 			want: prefix + "Unable to put gateway response 'DEFAULT_4XX': Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: nope]"},
-		{name: "fail on warnings", fail: true, doc: string(openapiDoc(t, "petstore.json")), code: "BadRequestException",
-			want: "Warnings found during import:\n\tGantry does not support models yet: the schemas Empty, NewPet, NewPetResponse, Pet, PetType, Pets were ignored"},
+		{name: "fail on warnings", fail: true, code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"paths":{"/a":{"get":{"responses":{"200":{"schema":{"$ref":"#/definitions/Nope"}}}}}}}`,
+			want: "Warnings found during import:\n\tReference to model 'Nope' not found. Ignoring."},
+		{name: "bad model schema", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"definitions":{"Pet":{"type":"thing"}}}`,
+			want: prefix + "Unable to create model for 'Pet': Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]"},
+		{name: "bad model name", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"definitions":{"Pet_1":{"type":"object"}}}`,
+			want: prefix + "Unable to create model for 'Pet_1': Model name must be alphanumeric: Pet_1"},
+		{name: "unknown validator", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"paths":{"/a":{"get":{"x-amazon-apigateway-request-validator":"all"}}}}`,
+			want: prefix + "Invalid x-amazon-apigateway-request-validator on method 'GET' on resource at path '/a': no request validator named 'all' in x-amazon-apigateway-request-validators"},
+		{name: "authorizer without uri", code: "BadRequestException",
+			doc: `{"swagger":"2.0","info":{"title":"x"},"securityDefinitions":{"auth":{"type":"apiKey","name":"Authorization","in":"header",` +
+				`"x-amazon-apigateway-authtype":"custom","x-amazon-apigateway-authorizer":{"type":"token"}}},"paths":{"/a":{"get":{"security":[{"auth":[]}]}}}}`,
+			want: prefix + "Unable to create authorizer 'auth': Invalid Authorizer URI: null. Authorizer URI should be a valid API Gateway ARN that represents a Lambda function invocation."},
 		{name: "bad basepath", doc: `{"swagger":"2.0","info":{"title":"x"}}`, params: map[string]string{"basepath": "up"}, code: "BadRequestException",
 			want: "Invalid basepath parameter value: up. Must be one of [ignore, prepend, split]"},
 	} {
@@ -341,7 +383,7 @@ func FuzzImport(f *testing.F) {
 		{"PUT", "/restapis/fuzzapi?mode=overwrite"},
 		{"PUT", "/restapis/fuzzapi?mode=merge&basepath=split"},
 	}
-	for _, name := range []string{"petstore.json", "gateway-responses.yaml", "oas30-components.yaml", "greedy-proxy.json"} {
+	for _, name := range []string{"petstore.json", "gateway-responses.yaml", "oas30-components.yaml", "greedy-proxy.json", "authorizers.yaml"} {
 		f.Add(uint8(0), openapiDoc(f, name))
 		f.Add(uint8(2), openapiDoc(f, name))
 	}
@@ -356,7 +398,8 @@ func FuzzImport(f *testing.F) {
 	}
 	state := func(t *testing.T) string {
 		var b strings.Builder
-		for _, p := range []string{"/restapis", "/restapis/fuzzapi/resources?embed=methods&limit=500", "/restapis/fuzzapi/gatewayresponses"} {
+		for _, p := range []string{"/restapis", "/restapis/fuzzapi/resources?embed=methods&limit=500", "/restapis/fuzzapi/gatewayresponses",
+			"/restapis/fuzzapi/models?limit=500", "/restapis/fuzzapi/requestvalidators?limit=500", "/restapis/fuzzapi/authorizers?limit=500"} {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
 			b.WriteString(rec.Body.String())

@@ -46,6 +46,29 @@ const (
 // object is a decoded JSON or YAML mapping.
 type object = map[string]any
 
+// stringSetter returns a function that sets o[k] to v unless v is empty.
+func stringSetter(o object) func(k, v string) {
+	return func(k, v string) {
+		if v != "" {
+			o[k] = v
+		}
+	}
+}
+
+// integerField reads o[key], if present, into dst as an integer, calling
+// bad when it is not one.
+func integerField(o object, key string, dst *int64, bad func(format string, args ...any)) {
+	x, present := o[key]
+	if !present {
+		return
+	}
+	n, isInt := integer(x)
+	if !isInt {
+		bad("%s must be an integer", key)
+	}
+	*dst = n
+}
+
 // decode parses a JSON or YAML document into generic values: objects are
 // map[string]any, arrays []any, numbers json.Number (so that a version
 // written 1.0 stays "1.0"). A document that is neither, or whose root is
