@@ -17,6 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/gantryproject/gantry/internal/authorizer/authorizertest"
+	"github.com/gantryproject/gantry/internal/lambda"
+	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
 )
 
 // demoEndpoint is the back end the test documents name (AWS's PetStore demo
@@ -92,7 +96,9 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 	rec := &seen{}
 	backend := openapiBackend(rec)
 	defer backend.Close()
-	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true})
+	fn := &authorizertest.Function{}
+	inv := lambdatest.NewServer(t, fn.Handler(t))
+	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true, Lambda: lambda.Config{Endpoint: inv.URL}})
 	base := "http://" + s.Addr().String()
 	ctx := context.Background()
 	c := sdkClient(base)
@@ -191,6 +197,33 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 			}
 			want(t, call(t, id, "DELETE", "/", "", nil), 200, `{"echo":"DELETE /"}`)
 			want(t, call(t, id, "GET", "/health", "", nil), 200, `{"status": "ok"}`)
+		}},
+		{"authorizers.yaml", 0, func(t *testing.T, id string) {
+			// The TOKEN authorizer guards GET /pets.
+			want(t, call(t, id, "GET", "/pets", "", nil), 401, `{"message":"Unauthorized"}`)
+			want(t, call(t, id, "GET", "/pets", "", map[string]string{"Authorization": "deny:*"}), 403, "explicit deny")
+			want(t, call(t, id, "GET", "/pets", "", map[string]string{"Authorization": "allow:*"}), 200, `{"principal": "user-1"}`)
+			// The REQUEST authorizer reads the X-Token header and the
+			// token query string parameter.
+			want(t, call(t, id, "GET", "/pets/7", "", nil), 401, `{"message":"Unauthorized"}`)
+			want(t, call(t, id, "GET", "/pets/7?token=allow:*", "", map[string]string{"X-Token": "x"}), 200, "")
+			// The "all" validator checks the required header and the body
+			// against NewPet before the back end is called.
+			before := rec.last()
+			good := `{"type":"dog","name":"rex","price":30}`
+			want(t, call(t, id, "POST", "/pets", good, nil), 400, `{"message":"Missing required request parameters: [h1]"}`)
+			r := call(t, id, "POST", "/pets", `{"type":"cow","name":"rex","price":3}`, map[string]string{"h1": "v"})
+			want(t, r, 400, `{"message":"Invalid request body"}`)
+			if r.header.Get("x-amzn-ErrorType") != "BadRequestException" {
+				t.Errorf("invalid body: headers %v", r.header)
+			}
+			if got := rec.last(); got != before {
+				t.Errorf("the back end was called for invalid requests: %q", got)
+			}
+			want(t, call(t, id, "POST", "/pets", good, map[string]string{"h1": "v"}), 200, `"message":"success"`)
+			if got := rec.last(); got != "POST /petstore/pets "+good {
+				t.Errorf("back end got %q", got)
+			}
 		}},
 	} {
 		t.Run(tc.doc, func(t *testing.T) {
