@@ -109,9 +109,15 @@ func (im *importer) canonicalSchema(s object) (string, error) {
 	rewritten := mapRefs(s, func(ref string) string {
 		rest, ok := strings.CutPrefix(ref, prefix)
 		if !ok {
-			if strings.HasPrefix(ref, model.ModelURLPrefix) {
-				return ref // already canonical
+			// A canonical model URL (of any API: the document may come
+			// from another) names the model of that name.
+			if after, isURL := strings.CutPrefix(ref, model.ModelURLPrefix); isURL {
+				if _, rest, ok = strings.Cut(after, "/models/"); ok {
+					rest = strings.Replace(rest, "#/", "/", 1)
+				}
 			}
+		}
+		if !ok {
 			bad = fmt.Errorf("unsupported reference '%s': a schema may refer only to %s...", ref, prefix)
 			return ref
 		}

@@ -296,6 +296,15 @@ func TestImportErrors(t *testing.T) {
 		{"too many resources", `{"swagger":"2.0","paths":{"/` + strings.Repeat("a/", MaxResources) + `b":{}}}`,
 			fmt.Sprintf("Unable to parse API definition: more than %d resources", MaxResources)},
 		{"yaml version", "swagger: '2.0'\ninfo: {version: [1]}\n", "Invalid info.version: must be a string"},
+		{"model name", `{"swagger":"2.0","definitions":{"a-b":{}}}`, "Unable to create model for 'a-b': Model name must be alphanumeric: a-b"},
+		{"model reference", `{"swagger":"2.0","definitions":{"A":{"$ref":"#/parameters/p"}}}`,
+			"Unable to create model for 'A': unsupported reference '#/parameters/p': a schema may refer only to #/definitions/..."},
+		{"validator flag", `{"swagger":"2.0","x-amazon-apigateway-request-validators":{"v":{"validateRequestBody":"yes"}}}`,
+			"Unable to create request validator 'v': validateRequestBody must be a boolean"},
+		{"authorizer type", `{"swagger":"2.0","securityDefinitions":{"a":{"type":"apiKey","x-amazon-apigateway-authorizer":{"type":"jwt"}}}}`,
+			"Unable to create authorizer 'a': Invalid authorizer type 'jwt': must be one of [token, request, cognito_user_pools]"},
+		{"authorizer ttl", `{"swagger":"2.0","securityDefinitions":{"a":{"type":"apiKey","x-amazon-apigateway-authorizer":{"type":"token","authorizerResultTtlInSeconds":"x"}}}}`,
+			"Unable to create authorizer 'a': authorizerResultTtlInSeconds must be an integer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Import([]byte(tc.doc), Options{})
@@ -530,5 +539,31 @@ func TestAuthorizers(t *testing.T) {
 		if got := bytes.Contains(out, []byte("x-amazon-apigateway-authorizer")); got != tc.want {
 			t.Errorf("extensions=%s: authorizers exported: got %v, want %v", tc.ext, got, tc.want)
 		}
+	}
+}
+
+// TestModelReferences checks how references between schemas become model
+// references: to a named schema (with a fragment into it), or by the
+// canonical URL of another API's model, as documents exported from AWS with
+// flattened references carry.
+func TestModelReferences(t *testing.T) {
+	doc := `{"swagger":"2.0","definitions":{
+		"A":{"type":"object","properties":{"b":{"$ref":"#/definitions/B"},"id":{"$ref":"#/definitions/B/properties/id"},
+			"c":{"$ref":"https://apigateway.amazonaws.com/restapis/other123/models/B"}}},
+		"B":{"type":"object","properties":{"id":{"type":"string"}}}}}`
+	api := mustImport(t, []byte(doc), Options{})
+	got := api.ModelsFor("me")[0].Schema
+	want := `{"properties":{"b":{"$ref":"https://apigateway.amazonaws.com/restapis/me/models/B"},` +
+		`"c":{"$ref":"https://apigateway.amazonaws.com/restapis/me/models/B"},` +
+		`"id":{"$ref":"https://apigateway.amazonaws.com/restapis/me/models/B#/properties/id"}},"type":"object"}`
+	if got != want {
+		t.Errorf("schema of A:\n got %s\nwant %s", got, want)
+	}
+	out, err := Export(snapshotOf(api), ExportOptions{Format: FormatOAS30, Stage: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out, []byte(`"$ref": "#/components/schemas/B/properties/id"`)) {
+		t.Errorf("export:\n%s", out)
 	}
 }
