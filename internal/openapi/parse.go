@@ -4,15 +4,16 @@
 // API Gateway's ImportRestApi, PutRestApi and GetExport do.
 //
 // Importing never touches the store: Import returns the API, its resources
-// with their methods and integrations, and its gateway responses, and the
-// control plane validates and stores them in one transaction.
+// with their methods and integrations, its gateway responses, models,
+// request validators and authorizers, and the control plane validates and
+// stores them in one transaction. Methods name their validator and
+// authorizer (the control plane turns the names into ids).
 //
 // Extensions are handled by tables, one entry per extension: apiExtensions,
 // operationExtensions and securitySchemeExtensions on import,
 // apiExportExtensions and methodExportExtensions on export. Supporting one
-// more extension (request validators, authorizers, models) is one more
-// entry in each direction; the features Gantry does not serve yet have
-// import entries that warn.
+// more extension is one more entry in each direction; the features Gantry
+// does not serve yet (documentation) have import entries that warn.
 //
 // AWS's references: "Working with API Gateway extensions to OpenAPI",
 // "Import a REST API into API Gateway" and "Set the OpenAPI basePath
