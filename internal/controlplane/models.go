@@ -99,15 +99,21 @@ func checkModels(tx store.ReadTx, apiID string, m model.Model) error {
 		all = append(all, m)
 	}
 	if _, err := modelschema.Compile(apiID, all); err != nil {
-		if errors.Is(err, modelschema.ErrNotCanonical) {
-			return awserr.BadRequest(msgModelRefForm)
-		}
-		if errors.Is(err, modelschema.ErrInvalidSchema) {
-			return awserr.BadRequest(msgModelSchema)
-		}
-		return err
+		return modelSchemaError(err)
 	}
 	return nil
+}
+
+// modelSchemaError is AWS's answer for a set of models that does not
+// compile.
+func modelSchemaError(err error) error {
+	if errors.Is(err, modelschema.ErrNotCanonical) {
+		return awserr.BadRequest(msgModelRefForm)
+	}
+	if errors.Is(err, modelschema.ErrInvalidSchema) {
+		return awserr.BadRequest(msgModelSchema)
+	}
+	return err
 }
 
 func modelNameOK(name string) bool {

@@ -10,6 +10,7 @@ import (
 	gr "github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/ids"
 	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/modelschema"
 	"github.com/gantryproject/gantry/internal/openapi"
 	"github.com/gantryproject/gantry/internal/store"
 )
@@ -255,13 +256,18 @@ func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, putMode strin
 	return nil
 }
 
-// writeImport stores an imported document's resources, methods and gateway
-// responses into api, in the caller's transaction. mode is putModeMerge
+// writeImport stores an imported document's resources, methods, gateway
+// responses, models, request validators and authorizers into api, in the
+// caller's transaction. mode is putModeMerge
 // (keep what the document does not redefine) or putModeOverwrite (replace
 // everything). Every part is validated as the corresponding Put operation
 // validates it; any problem fails the whole import, so nothing is written.
 func writeImport(tx store.Tx, api model.RestAPI, doc *openapi.API, mode string) error {
 	existing, err := tx.Resources(api.ID)
+	if err != nil {
+		return err
+	}
+	parts, problems, err := importParts(tx, api, doc, mode == putModeOverwrite)
 	if err != nil {
 		return err
 	}
@@ -305,10 +311,10 @@ func writeImport(tx store.Tx, api model.RestAPI, doc *openapi.API, mode string) 
 			if m.Integration != nil && m.Integration.CacheNamespace == "" {
 				m.Integration.CacheNamespace = cur.ID
 			}
+			parts.resolve(&m)
 			cur.Methods[verb] = m
 		}
 	}
-	var problems []string
 	all := make([]model.Resource, 0, len(order))
 	for _, p := range order {
 		all = append(all, *next[p])
@@ -316,13 +322,16 @@ func writeImport(tx store.Tx, api model.RestAPI, doc *openapi.API, mode string) 
 	for i, r := range all {
 		// Each resource is checked against those before it, as if they
 		// were created one after the other.
-		problems = append(problems, checkImportedResource(all[:i], next, r)...)
+		problems = append(problems, checkImportedResource(all[:i], next, r, parts)...)
 	}
 	if len(problems) == 0 {
 		problems = checkImportedGatewayResponses(doc.GatewayResponses)
 	}
 	if len(problems) > 0 {
 		return importError(problems...)
+	}
+	if err := parts.write(tx, api.ID); err != nil {
+		return err
 	}
 	for _, r := range existing {
 		if next[r.Path] == nil || next[r.Path].ID != r.ID {
@@ -369,7 +378,7 @@ func parentPath(p string) string {
 // as CreateResource, PutMethod, PutMethodResponse, PutIntegration and
 // PutIntegrationResponse would, naming the path and method in AWS's style
 // ("Unable to put integration on 'GET' for resource at path '/pets': ...").
-func checkImportedResource(all []model.Resource, byPath map[string]*model.Resource, r model.Resource) []string {
+func checkImportedResource(all []model.Resource, byPath map[string]*model.Resource, r model.Resource, parts *importedParts) []string {
 	var problems []string
 	if r.Path != "/" {
 		where := "Unable to create resource at path '" + r.Path + "'"
@@ -384,6 +393,10 @@ func checkImportedResource(all []model.Resource, byPath map[string]*model.Resour
 		m := r.Methods[verb]
 		where := "Unable to put method '" + verb + "' on resource at path '" + r.Path + "'"
 		if err := checkMethodRequestParameters(m.RequestParameters); err != nil {
+			problems = append(problems, problem(where, err))
+			continue
+		}
+		if err := parts.checkMethod(m); err != nil {
 			problems = append(problems, problem(where, err))
 			continue
 		}
@@ -499,6 +512,7 @@ func (h *Handler) getExport(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	snap.Models = exportedModels(snap)
 	body, err := openapi.Export(snap, opts)
 	if err != nil {
 		return nil, err
@@ -518,4 +532,218 @@ func (h *Handler) openAPIOps(m map[string]opFunc) {
 	m["ImportRestApi"] = h.importRestAPI
 	m["PutRestApi"] = h.putRestAPI
 	m["GetExport"] = h.getExport
+}
+
+// importedParts are an API's models, request validators and authorizers
+// once an import is applied: the ones it had (kept in merge mode) with the
+// document's replacing those of the same name.
+type importedParts struct {
+	models      []model.Model
+	validators  []model.RequestValidator
+	authorizers []model.Authorizer
+	// validatorIDs and authorizerIDs map the document's names to ids.
+	validatorIDs, authorizerIDs map[string]string
+}
+
+// mergeNamed returns existing (none in overwrite mode) with each of doc's
+// items replacing the one of the same name, which keeps its id; a new
+// item gets a new id. ids maps each of doc's names to its id.
+func mergeNamed[T any](existing, doc []T, overwrite bool, name func(T) string, id func(*T) *string) (final []T, ids map[string]string) {
+	ids = map[string]string{}
+	byName := map[string]string{}
+	for _, x := range existing {
+		byName[name(x)] = *id(&x)
+		if !overwrite {
+			final = append(final, x)
+		}
+	}
+	for _, x := range doc {
+		*id(&x) = ids[name(x)]
+		if *id(&x) == "" {
+			*id(&x) = byName[name(x)]
+		}
+		if *id(&x) == "" {
+			*id(&x) = ids6()
+		}
+		ids[name(x)] = *id(&x)
+		i := slices.IndexFunc(final, func(y T) bool { return name(y) == name(x) })
+		if i >= 0 {
+			final[i] = x
+		} else {
+			final = append(final, x)
+		}
+	}
+	return final, ids
+}
+
+// ids6 is a new id of a model, validator or authorizer (6 characters, as
+// on AWS).
+func ids6() string { return ids.New(6) }
+
+// syncNamed writes final over existing: what is gone is deleted, what is
+// new created, the rest replaced.
+func syncNamed[T any](existing, final []T, key func(T) string, del func(string) error, create, put func(T) error) error {
+	keep := map[string]bool{}
+	for _, x := range final {
+		keep[key(x)] = true
+	}
+	had := map[string]bool{}
+	for _, x := range existing {
+		had[key(x)] = true
+		if !keep[key(x)] {
+			if err := del(key(x)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, x := range final {
+		write := create
+		if had[key(x)] {
+			write = put
+		}
+		if err := write(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// importParts merges the document's models, request validators and
+// authorizers into the API's and validates them as CreateModel,
+// CreateRequestValidator and CreateAuthorizer do, returning the problems
+// in the import's words.
+func importParts(tx store.Tx, api model.RestAPI, doc *openapi.API, overwrite bool) (*importedParts, []string, error) {
+	oldModels, err := tx.Models(api.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	oldValidators, err := tx.RequestValidators(api.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	oldAuthorizers, err := tx.Authorizers(api.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &importedParts{}
+	p.models, _ = mergeNamed(oldModels, doc.ModelsFor(api.ID), overwrite,
+		func(m model.Model) string { return m.Name }, func(m *model.Model) *string { return &m.ID })
+	p.validators, p.validatorIDs = mergeNamed(oldValidators, doc.RequestValidators, overwrite,
+		func(v model.RequestValidator) string { return v.Name }, func(v *model.RequestValidator) *string { return &v.ID })
+	p.authorizers, p.authorizerIDs = mergeNamed(oldAuthorizers, doc.Authorizers, overwrite,
+		func(a model.Authorizer) string { return a.Name }, func(a *model.Authorizer) *string { return &a.ID })
+	var problems []string
+	if _, err := modelschema.Compile(api.ID, p.models); err != nil {
+		var me *modelschema.ModelError
+		if !errors.As(err, &me) {
+			return nil, nil, err
+		}
+		problems = append(problems, problem("Unable to create model for '"+me.Name+"'", modelSchemaError(me)))
+	}
+	for _, a := range doc.Authorizers {
+		if err := checkAuthorizer(a); err != nil {
+			problems = append(problems, problem("Unable to create authorizer '"+a.Name+"'", err))
+		}
+	}
+	return p, problems, nil
+}
+
+// write stores the parts over what the API had.
+func (p *importedParts) write(tx store.Tx, apiID string) error {
+	oldModels, err := tx.Models(apiID)
+	if err != nil {
+		return err
+	}
+	oldValidators, err := tx.RequestValidators(apiID)
+	if err != nil {
+		return err
+	}
+	oldAuthorizers, err := tx.Authorizers(apiID)
+	if err != nil {
+		return err
+	}
+	err = syncNamed(oldModels, p.models, func(m model.Model) string { return m.Name },
+		func(name string) error { return tx.DeleteModel(apiID, name) },
+		func(m model.Model) error { return tx.CreateModel(apiID, m) },
+		func(m model.Model) error { return tx.PutModel(apiID, m) })
+	if err != nil {
+		return err
+	}
+	err = syncNamed(oldValidators, p.validators, func(v model.RequestValidator) string { return v.ID },
+		func(id string) error { return tx.DeleteRequestValidator(apiID, id) },
+		func(v model.RequestValidator) error { return tx.CreateRequestValidator(apiID, v) },
+		func(v model.RequestValidator) error { return tx.PutRequestValidator(apiID, v) })
+	if err != nil {
+		return err
+	}
+	return syncNamed(oldAuthorizers, p.authorizers, func(a model.Authorizer) string { return a.ID },
+		func(id string) error { return tx.DeleteAuthorizer(apiID, id) },
+		func(a model.Authorizer) error { return tx.CreateAuthorizer(apiID, a) },
+		func(a model.Authorizer) error { return tx.PutAuthorizer(apiID, a) })
+}
+
+// resolve turns the names an imported method gives its validator and
+// authorizer into their ids.
+func (p *importedParts) resolve(m *model.Method) {
+	if m.RequestValidatorID != "" {
+		m.RequestValidatorID = p.validatorIDs[m.RequestValidatorID]
+	}
+	if m.AuthorizerID != "" {
+		m.AuthorizerID = p.authorizerIDs[m.AuthorizerID]
+	}
+}
+
+// checkMethod checks that an imported method's models and authorizer are
+// the API's, as PutMethod and PutMethodResponse do.
+func (p *importedParts) checkMethod(m model.Method) error {
+	has := func(name string) bool {
+		return slices.ContainsFunc(p.models, func(x model.Model) bool { return x.Name == name })
+	}
+	for _, ct := range keysInOrder(m.RequestModels) {
+		if !has(m.RequestModels[ct]) {
+			return unknownModel(m.RequestModels[ct])
+		}
+	}
+	for _, code := range keysInOrder(m.Responses) {
+		rm := m.Responses[code].ResponseModels
+		for _, ct := range keysInOrder(rm) {
+			if !has(rm[ct]) {
+				return unknownModel(rm[ct])
+			}
+		}
+	}
+	return methodAuthorizerIn(p.authorizers, m)
+}
+
+// exportedModels are the models an export shows: all but the default Empty
+// and Error models that nothing uses, which AWS's exports leave out (its
+// exports of APIs created in the console show Empty when methods use it,
+// never an unused Error).
+func exportedModels(s model.Snapshot) []model.Model {
+	used := map[string]bool{}
+	for _, r := range s.Resources {
+		for _, m := range r.Methods {
+			for _, name := range m.RequestModels {
+				used[name] = true
+			}
+			for _, mr := range m.Responses {
+				for _, name := range mr.ResponseModels {
+					used[name] = true
+				}
+			}
+		}
+	}
+	var out []model.Model
+	for _, m := range s.Models {
+		isDefault := slices.ContainsFunc(defaultModels, func(d model.Model) bool {
+			return d.Name == m.Name && d.Schema == m.Schema && d.Description == m.Description
+		})
+		referred := slices.ContainsFunc(s.Models, func(o model.Model) bool {
+			return strings.Contains(o.Schema, model.ModelURL(s.API.ID, m.Name)+`"`)
+		})
+		if !isDefault || used[m.Name] || referred {
+			out = append(out, m)
+		}
+	}
+	return out
 }

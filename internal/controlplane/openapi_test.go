@@ -62,8 +62,36 @@ func TestImportRestApi(t *testing.T) {
 	if *out.Name != "PetStore" || out.EndpointConfiguration.Types[0] != types.EndpointTypeRegional || out.ApiKeySource != types.ApiKeySourceTypeHeader {
 		t.Errorf("RestApi: got name %q, endpoint %v, key source %q", *out.Name, out.EndpointConfiguration.Types, out.ApiKeySource)
 	}
-	if len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "models") {
+	if len(out.Warnings) != 0 {
 		t.Errorf("warnings: got %q", out.Warnings)
+	}
+	// The definitions are the API's models (and only they: an import
+	// starts from an API without the default models), referring to each
+	// other by their canonical URLs.
+	models, err := c.GetModels(ctx(), &apigateway.GetModelsInput{RestApiId: out.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range models.Items {
+		names = append(names, *m.Name)
+		if *m.ContentType != "application/json" {
+			t.Errorf("model %s: content type %q", *m.Name, *m.ContentType)
+		}
+		if *m.Name == "Pets" && *m.Schema != `{"items":{"$ref":"https://apigateway.amazonaws.com/restapis/`+*out.Id+`/models/Pet"},"type":"array"}` {
+			t.Errorf("Pets schema: got %s", *m.Schema)
+		}
+	}
+	slices.Sort(names)
+	if want := []string{"Empty", "NewPet", "NewPetResponse", "Pet", "PetType", "Pets"}; !slices.Equal(names, want) {
+		t.Errorf("models: got %v, want %v", names, want)
+	}
+	post, err := c.GetMethod(ctx(), &apigateway.GetMethodInput{RestApiId: out.Id, ResourceId: aws.String(resourceID(t, c, *out.Id, "/pets")), HttpMethod: aws.String("POST")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if post.RequestModels["application/json"] != "NewPet" || post.MethodResponses["200"].ResponseModels["application/json"] != "NewPetResponse" {
+		t.Errorf("POST /pets: request models %v, responses %+v", post.RequestModels, post.MethodResponses["200"])
 	}
 	want := map[string][]string{"/": {"GET"}, "/pets": {"GET", "OPTIONS", "POST"}, "/pets/{petId}": {"GET", "OPTIONS"}}
 	if got := resourcePaths(t, c, *out.Id); !mapsEqual(got, want) {
@@ -159,8 +187,22 @@ func TestImportErrors(t *testing.T) {
 		{name: "gateway response header", code: "BadRequestException",
 			doc:  `{"swagger":"2.0","info":{"title":"x"},"x-amazon-apigateway-gateway-responses":{"DEFAULT_4XX":{"responseParameters":{"gatewayresponse.header.a":"nope"}}}}`,
 			want: prefix + "Unable to put gateway response 'DEFAULT_4XX': Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: nope]"},
-		{name: "fail on warnings", fail: true, doc: string(openapiDoc(t, "petstore.json")), code: "BadRequestException",
-			want: "Warnings found during import:\n\tGantry does not support models yet: the schemas Empty, NewPet, NewPetResponse, Pet, PetType, Pets were ignored"},
+		{name: "fail on warnings", fail: true, code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"paths":{"/a":{"get":{"responses":{"200":{"schema":{"$ref":"#/definitions/Nope"}}}}}}}`,
+			want: "Warnings found during import:\n\tReference to model 'Nope' not found. Ignoring."},
+		{name: "bad model schema", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"definitions":{"Pet":{"type":"thing"}}}`,
+			want: prefix + "Unable to create model for 'Pet': Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]"},
+		{name: "bad model name", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"definitions":{"Pet_1":{"type":"object"}}}`,
+			want: prefix + "Unable to create model for 'Pet_1': Model name must be alphanumeric: Pet_1"},
+		{name: "unknown validator", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"paths":{"/a":{"get":{"x-amazon-apigateway-request-validator":"all"}}}}`,
+			want: prefix + "Invalid x-amazon-apigateway-request-validator on method 'GET' on resource at path '/a': no request validator named 'all' in x-amazon-apigateway-request-validators"},
+		{name: "authorizer without uri", code: "BadRequestException",
+			doc: `{"swagger":"2.0","info":{"title":"x"},"securityDefinitions":{"auth":{"type":"apiKey","name":"Authorization","in":"header",` +
+				`"x-amazon-apigateway-authtype":"custom","x-amazon-apigateway-authorizer":{"type":"token"}}},"paths":{"/a":{"get":{"security":[{"auth":[]}]}}}}`,
+			want: prefix + "Unable to create authorizer 'auth': Invalid Authorizer URI: null. Authorizer URI should be a valid API Gateway ARN that represents a Lambda function invocation."},
 		{name: "bad basepath", doc: `{"swagger":"2.0","info":{"title":"x"}}`, params: map[string]string{"basepath": "up"}, code: "BadRequestException",
 			want: "Invalid basepath parameter value: up. Must be one of [ignore, prepend, split]"},
 	} {
@@ -341,7 +383,7 @@ func FuzzImport(f *testing.F) {
 		{"PUT", "/restapis/fuzzapi?mode=overwrite"},
 		{"PUT", "/restapis/fuzzapi?mode=merge&basepath=split"},
 	}
-	for _, name := range []string{"petstore.json", "gateway-responses.yaml", "oas30-components.yaml", "greedy-proxy.json"} {
+	for _, name := range []string{"petstore.json", "gateway-responses.yaml", "oas30-components.yaml", "greedy-proxy.json", "authorizers.yaml"} {
 		f.Add(uint8(0), openapiDoc(f, name))
 		f.Add(uint8(2), openapiDoc(f, name))
 	}
@@ -356,7 +398,8 @@ func FuzzImport(f *testing.F) {
 	}
 	state := func(t *testing.T) string {
 		var b strings.Builder
-		for _, p := range []string{"/restapis", "/restapis/fuzzapi/resources?embed=methods&limit=500", "/restapis/fuzzapi/gatewayresponses"} {
+		for _, p := range []string{"/restapis", "/restapis/fuzzapi/resources?embed=methods&limit=500", "/restapis/fuzzapi/gatewayresponses",
+			"/restapis/fuzzapi/models?limit=500", "/restapis/fuzzapi/requestvalidators?limit=500", "/restapis/fuzzapi/authorizers?limit=500"} {
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, httptest.NewRequest("GET", p, nil))
 			b.WriteString(rec.Body.String())
@@ -375,4 +418,207 @@ func FuzzImport(f *testing.F) {
 			t.Fatalf("%s %s %q: refused with %d %s, but the store changed", tg.method, tg.path, body, rec.Code, rec.Body)
 		}
 	})
+}
+
+// modelNames lists an API's models by name, sorted.
+func modelNames(t *testing.T, c *apigateway.Client, id string) []string {
+	t.Helper()
+	out, err := c.GetModels(ctx(), &apigateway.GetModelsInput{RestApiId: aws.String(id), Limit: aws.Int32(500)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range out.Items {
+		names = append(names, *m.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// validatorsOf maps an API's request validators' names to their ids and
+// flags ("id body params").
+func validatorsOf(t *testing.T, c *apigateway.Client, id string) map[string]types.RequestValidator {
+	t.Helper()
+	out, err := c.GetRequestValidators(ctx(), &apigateway.GetRequestValidatorsInput{RestApiId: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]types.RequestValidator{}
+	for _, v := range out.Items {
+		m[*v.Name] = v
+	}
+	return m
+}
+
+// TestImportModelsValidatorsAuthorizers imports authorizers.yaml with the
+// SDK, then merges and overwrites it with PutRestApi: merge replaces what
+// the document names (keeping ids) and keeps the rest, overwrite replaces
+// all.
+func TestImportModelsValidatorsAuthorizers(t *testing.T) {
+	c, _ := setup(t)
+	api, err := c.ImportRestApi(ctx(), &apigateway.ImportRestApiInput{Body: openapiDoc(t, "authorizers.yaml"), FailOnWarnings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := api.Id
+	if got := modelNames(t, c, *id); len(got) != 5 || got[0] != "Empty" || !strings.HasPrefix(got[1], "MODEL") {
+		t.Errorf("models: got %v", got)
+	}
+	vs := validatorsOf(t, c, *id)
+	if all := vs["all"]; len(vs) != 2 || !all.ValidateRequestBody || !all.ValidateRequestParameters {
+		t.Errorf("validators: got %+v", vs)
+	}
+	auths, err := c.GetAuthorizers(ctx(), &apigateway.GetAuthorizersInput{RestApiId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]types.Authorizer{}
+	for _, a := range auths.Items {
+		byName[*a.Name] = a
+	}
+	if a := byName["token-authorizer"]; a.Type != types.AuthorizerTypeToken || aws.ToString(a.IdentitySource) != "method.request.header.Authorization" ||
+		aws.ToInt32(a.AuthorizerResultTtlInSeconds) != 0 || aws.ToString(a.AuthType) != "custom" {
+		t.Errorf("token authorizer: got %+v", a)
+	}
+	if a := byName["cognito"]; a.Type != types.AuthorizerTypeCognitoUserPools || len(a.ProviderARNs) != 1 {
+		t.Errorf("cognito authorizer: got %+v", a)
+	}
+	pets := aws.String(resourceID(t, c, *id, "/pets"))
+	get, err := c.GetMethod(ctx(), &apigateway.GetMethodInput{RestApiId: id, ResourceId: pets, HttpMethod: aws.String("GET")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(get.AuthorizationType) != "CUSTOM" || aws.ToString(get.AuthorizerId) != aws.ToString(byName["token-authorizer"].Id) {
+		t.Errorf("GET /pets: got %s %s", aws.ToString(get.AuthorizationType), aws.ToString(get.AuthorizerId))
+	}
+	post, err := c.GetMethod(ctx(), &apigateway.GetMethodInput{RestApiId: id, ResourceId: pets, HttpMethod: aws.String("POST")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(post.RequestValidatorId) != aws.ToString(vs["all"].Id) || post.RequestModels["application/json"] != "NewPet" ||
+		!post.RequestParameters["method.request.header.h1"] {
+		t.Errorf("POST /pets: got validator %s, models %v, parameters %v", aws.ToString(post.RequestValidatorId), post.RequestModels, post.RequestParameters)
+	}
+	del, err := c.GetMethod(ctx(), &apigateway.GetMethodInput{RestApiId: id, ResourceId: aws.String(resourceID(t, c, *id, "/pets/{petId}")), HttpMethod: aws.String("DELETE")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(del.AuthorizationType) != "COGNITO_USER_POOLS" || !slices.Equal(del.AuthorizationScopes, []string{"pets/admin"}) {
+		t.Errorf("DELETE /pets/{petId}: got %s %v", aws.ToString(del.AuthorizationType), del.AuthorizationScopes)
+	}
+
+	t.Run("merge", func(t *testing.T) {
+		doc := `{"swagger":"2.0","info":{"title":"Guarded pets"},
+			"x-amazon-apigateway-request-validators":{"all":{"validateRequestBody":false,"validateRequestParameters":true}},
+			"definitions":{"Pet":{"type":"object","required":["id"]},"Extra":{"type":"string"}},
+			"paths":{"/extra":{"post":{"x-amazon-apigateway-request-validator":"all","parameters":[{"in":"body","name":"b","schema":{"$ref":"#/definitions/Extra"}}]}}}}`
+		if _, err := c.PutRestApi(ctx(), &apigateway.PutRestApiInput{RestApiId: id, Body: []byte(doc), Mode: types.PutModeMerge}); err != nil {
+			t.Fatal(err)
+		}
+		if got := modelNames(t, c, *id); len(got) != 6 || !slices.Contains(got, "Extra") {
+			t.Errorf("models: got %v", got)
+		}
+		pet, err := c.GetModel(ctx(), &apigateway.GetModelInput{RestApiId: id, ModelName: aws.String("Pet")})
+		if err != nil || *pet.Schema != `{"required":["id"],"type":"object"}` {
+			t.Errorf("Pet: got %v %v", pet, err)
+		}
+		after := validatorsOf(t, c, *id)
+		if all := after["all"]; len(after) != 2 || *all.Id != *vs["all"].Id || all.ValidateRequestBody {
+			t.Errorf("validators: got %+v", after)
+		}
+		if auths, _ := c.GetAuthorizers(ctx(), &apigateway.GetAuthorizersInput{RestApiId: id}); len(auths.Items) != 3 {
+			t.Errorf("authorizers: got %d, want the 3 kept", len(auths.Items))
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		// A method of the document naming a model the result would not
+		// have: nothing changes.
+		doc := `{"swagger":"2.0","info":{"title":"Guarded pets"},"definitions":{"Bad":{"type":"nope"}}}`
+		_, err := c.PutRestApi(ctx(), &apigateway.PutRestApiInput{RestApiId: id, Body: []byte(doc), Mode: types.PutModeOverwrite})
+		wantAPIError(t, err, 400, "BadRequestException", "Errors found during import:\n\tUnable to create model for 'Bad': Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]")
+		if got := modelNames(t, c, *id); len(got) != 6 {
+			t.Errorf("models after a refused import: got %v", got)
+		}
+	})
+	t.Run("overwrite", func(t *testing.T) {
+		doc := `{"swagger":"2.0","info":{"title":"Guarded pets"},"definitions":{"Only":{"type":"object"}},"paths":{"/a":{"get":{"responses":{}}}}}`
+		if _, err := c.PutRestApi(ctx(), &apigateway.PutRestApiInput{RestApiId: id, Body: []byte(doc), Mode: types.PutModeOverwrite}); err != nil {
+			t.Fatal(err)
+		}
+		if got := modelNames(t, c, *id); !slices.Equal(got, []string{"Only"}) {
+			t.Errorf("models: got %v", got)
+		}
+		if got := validatorsOf(t, c, *id); len(got) != 0 {
+			t.Errorf("validators: got %v", got)
+		}
+		if auths, _ := c.GetAuthorizers(ctx(), &apigateway.GetAuthorizersInput{RestApiId: id}); len(auths.Items) != 0 {
+			t.Errorf("authorizers: got %d, want none", len(auths.Items))
+		}
+	})
+}
+
+// TestExportModels exports an API built with the SDK: the default Empty
+// model is exported because a method response uses it, the unused default
+// Error model is not (as AWS's exports show), a model's reference to
+// another becomes a local reference, and the authorizer is exported only
+// with extensions=authorizers (or apigateway).
+func TestExportModels(t *testing.T) {
+	c, _ := setup(t)
+	api, err := c.CreateRestApi(ctx(), &apigateway.CreateRestApiInput{Name: aws.String("built")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := api.Id
+	_, err = c.CreateModel(ctx(), &apigateway.CreateModelInput{RestApiId: id, Name: aws.String("Pets"), ContentType: aws.String("application/json"),
+		Schema: aws.String(`{"type":"array","items":{"$ref":"https://apigateway.amazonaws.com/restapis/` + *id + `/models/Empty"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := c.CreateAuthorizer(ctx(), &apigateway.CreateAuthorizerInput{RestApiId: id, Name: aws.String("tok"), Type: types.AuthorizerTypeToken,
+		AuthorizerUri:  aws.String("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:a/invocations"),
+		IdentitySource: aws.String("method.request.header.Auth")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutMethod(ctx(), &apigateway.PutMethodInput{RestApiId: id, ResourceId: api.RootResourceId, HttpMethod: aws.String("POST"),
+		AuthorizationType: aws.String("CUSTOM"), AuthorizerId: auth.Id, RequestModels: map[string]string{"application/json": "Pets"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutMethodResponse(ctx(), &apigateway.PutMethodResponseInput{RestApiId: id, ResourceId: api.RootResourceId, HttpMethod: aws.String("POST"),
+		StatusCode: aws.String("200"), ResponseModels: map[string]string{"application/json": "Empty"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutIntegration(ctx(), &apigateway.PutIntegrationInput{RestApiId: id, ResourceId: api.RootResourceId, HttpMethod: aws.String("POST"), Type: types.IntegrationTypeMock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment(ctx(), &apigateway.CreateDeploymentInput{RestApiId: id, StageName: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ext        string
+		authorizer bool
+	}{{"", false}, {"authorizers", true}, {"apigateway", true}} {
+		t.Run("extensions="+tc.ext, func(t *testing.T) {
+			exp, err := c.GetExport(ctx(), &apigateway.GetExportInput{RestApiId: id, StageName: aws.String("s"), ExportType: aws.String("swagger"),
+				Parameters: map[string]string{"extensions": tc.ext}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := string(exp.Body)
+			for _, part := range []string{`"Empty": {`, `"$ref": "#/definitions/Empty"`, `"$ref": "#/definitions/Pets"`, `"title": "Empty Schema"`} {
+				if !strings.Contains(body, part) {
+					t.Errorf("export lacks %s:\n%s", part, body)
+				}
+			}
+			if strings.Contains(body, `"Error"`) || strings.Contains(body, "$schema") {
+				t.Errorf("export has the unused Error model or $schema:\n%s", body)
+			}
+			if got := strings.Contains(body, `"x-amazon-apigateway-authorizer"`); got != tc.authorizer {
+				t.Errorf("authorizer exported: got %v, want %v\n%s", got, tc.authorizer, body)
+			}
+		})
+	}
 }

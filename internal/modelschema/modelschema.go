@@ -27,6 +27,18 @@ var ErrInvalidSchema = errors.New("invalid model schema")
 // is neither local (#...) nor the canonical URL of a model of the same API.
 var ErrNotCanonical = errors.New("model reference not in canonical form")
 
+// ModelError is a model that does not compile: Name is the model, Err
+// wraps ErrInvalidSchema or ErrNotCanonical.
+type ModelError struct {
+	Name string
+	Err  error
+}
+
+func (e *ModelError) Error() string { return "model " + e.Name + ": " + e.Err.Error() }
+
+// Unwrap returns the model's error.
+func (e *ModelError) Unwrap() error { return e.Err }
+
 // Set is the compiled models of one API, by name.
 type Set struct {
 	apiID   string
@@ -115,14 +127,14 @@ func Compile(apiID string, models []model.Model) (*Set, error) {
 		}
 		doc, err := Parse(m.Schema)
 		if err != nil {
-			return nil, fmt.Errorf("model %s: %w", m.Name, err)
+			return nil, &ModelError{m.Name, err}
 		}
 		if _, err := ModelRefs(apiID, doc); err != nil {
-			return nil, fmt.Errorf("model %s: %w", m.Name, err)
+			return nil, &ModelError{m.Name, err}
 		}
 		u := model.ModelURL(apiID, m.Name)
 		if err := c.AddResource(u, doc); err != nil {
-			return nil, fmt.Errorf("model %s: %w: %w", m.Name, ErrInvalidSchema, err)
+			return nil, &ModelError{m.Name, fmt.Errorf("%w: %w", ErrInvalidSchema, err)}
 		}
 		set.docs[u] = doc
 	}
@@ -131,7 +143,7 @@ func Compile(apiID string, models []model.Model) (*Set, error) {
 		if u := model.ModelURL(apiID, m.Name); set.docs[u] != nil {
 			sch, err := c.Compile(u)
 			if err != nil {
-				return nil, fmt.Errorf("model %s: %w: %w", m.Name, ErrInvalidSchema, err)
+				return nil, &ModelError{m.Name, fmt.Errorf("%w: %w", ErrInvalidSchema, err)}
 			}
 			s.sch = sch
 		}

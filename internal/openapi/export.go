@@ -27,7 +27,9 @@ const (
 	// ExtAPIGateway adds every API Gateway extension: integrations and the
 	// API-level ones (gateway responses, binary media types, ...).
 	ExtAPIGateway = "apigateway"
-	// ExtAuthorizers adds authorizers (Gantry has none to add yet).
+	// ExtAuthorizers adds the Lambda and Cognito authorizers: their
+	// security schemes with x-amazon-apigateway-authorizer, and the
+	// methods' requirements of them.
 	ExtAuthorizers = "authorizers"
 )
 
@@ -81,6 +83,7 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 	}
 	schemes := object{}
 	paths := object{}
+	ex := exporter{snap: s, oas3: oas3, sets: sets, schemes: schemes}
 	// Every resource with methods is a path; so is every leaf without
 	// methods (an empty path item), so that importing the export recreates
 	// it. Intermediate resources come back as ancestors of their children.
@@ -100,17 +103,28 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 			if verb == "ANY" {
 				key = anyMethodExtension
 			}
-			item[key] = exportMethod(r.ID, r.Methods[verb], oas3, sets, schemes)
+			item[key] = ex.method(r.ID, r.Methods[verb])
 		}
 		paths[r.Path] = item
 	}
 	doc["paths"] = paths
+	components := object{}
 	if len(schemes) > 0 {
 		if oas3 {
-			doc["components"] = object{"securitySchemes": schemes}
+			components["securitySchemes"] = schemes
 		} else {
 			doc["securityDefinitions"] = schemes
 		}
+	}
+	if defs := exportModels(s.Models, oas3); len(defs) > 0 {
+		if oas3 {
+			components["schemas"] = defs
+		} else {
+			doc["definitions"] = defs
+		}
+	}
+	if len(components) > 0 {
+		doc["components"] = components
 	}
 	if apigw {
 		exportAPIExtensions(doc, s)
@@ -119,7 +133,7 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 		var buf bytes.Buffer
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
-		if err := enc.Encode(doc); err != nil {
+		if err := enc.Encode(yamlNumbers(doc)); err != nil {
 			return nil, err
 		}
 		if err := enc.Close(); err != nil {
@@ -171,6 +185,13 @@ var apiExportExtensions = map[string]func(s model.Snapshot) (any, bool){
 		}
 		return s.API.Policy, s.API.Policy != ""
 	},
+	"x-amazon-apigateway-request-validators": func(s model.Snapshot) (any, bool) {
+		vs := object{}
+		for _, v := range s.RequestValidators {
+			vs[v.Name] = object{"validateRequestBody": v.ValidateRequestBody, "validateRequestParameters": v.ValidateRequestParameters}
+		}
+		return vs, len(vs) > 0
+	},
 	endpointConfigurationExtension: func(s model.Snapshot) (any, bool) {
 		ec := object{}
 		if ids := s.API.EndpointConfiguration.VPCEndpointIDs; len(ids) > 0 {
@@ -200,9 +221,20 @@ func exportAPIExtensions(doc object, s model.Snapshot) {
 	}
 }
 
-// exportMethod writes one method of the resource resourceID as an
-// operation, adding the security schemes it uses to schemes.
-func exportMethod(resourceID string, m model.Method, oas3 bool, sets func(string) bool, schemes object) object {
+// exporter holds one export in progress.
+type exporter struct {
+	snap model.Snapshot
+	oas3 bool
+	// sets says whether an extension set was asked for.
+	sets func(string) bool
+	// schemes collects the security schemes the methods use.
+	schemes object
+}
+
+// method writes one method of the resource resourceID as an operation,
+// adding the security schemes it uses to ex.schemes.
+func (ex exporter) method(resourceID string, m model.Method) object {
+	oas3, sets, schemes := ex.oas3, ex.sets, ex.schemes
 	op := object{}
 	if m.OperationName != "" {
 		op["operationId"] = m.OperationName
@@ -227,9 +259,18 @@ func exportMethod(resourceID string, m model.Method, oas3 bool, sets func(string
 			params = append(params, p)
 		}
 	}
+	if name, types := bodyModel(m.RequestModels); name != "" {
+		if oas3 {
+			op["requestBody"] = object{"content": contentOf(m.RequestModels, oas3), "required": true}
+		} else {
+			op["consumes"] = types
+			params = append(params, object{"in": "body", "name": name, "required": true, "schema": modelRef(name, oas3)})
+		}
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
+	var produces []string
 	responses := object{}
 	for code, r := range m.Responses {
 		resp := object{"description": code + " response"}
@@ -246,7 +287,19 @@ func exportMethod(resourceID string, m model.Method, oas3 bool, sets func(string
 		if len(headers) > 0 {
 			resp["headers"] = headers
 		}
+		if name, types := bodyModel(r.ResponseModels); name != "" {
+			if oas3 {
+				resp["content"] = contentOf(r.ResponseModels, oas3)
+			} else {
+				resp["schema"] = modelRef(name, oas3)
+				produces = append(produces, types...)
+			}
+		}
 		responses[code] = resp
+	}
+	if len(produces) > 0 {
+		slices.Sort(produces)
+		op["produces"] = slices.Compact(produces)
 	}
 	op["responses"] = responses
 	var security []any
@@ -254,6 +307,14 @@ func exportMethod(resourceID string, m model.Method, oas3 bool, sets func(string
 		schemes["sigv4"] = object{"type": "apiKey", "name": "Authorization", "in": "header",
 			"x-amazon-apigateway-authtype": "awsSigv4"}
 		security = append(security, object{"sigv4": []any{}})
+	}
+	if a, ok := ex.authorizer(m); ok && sets(ExtAuthorizers) {
+		schemes[a.Name] = authorizerScheme(a)
+		scopes := []any{}
+		for _, sc := range m.AuthorizationScopes {
+			scopes = append(scopes, sc)
+		}
+		security = append(security, object{a.Name: scopes})
 	}
 	if m.APIKeyRequired {
 		schemes["api_key"] = object{"type": "apiKey", "name": "x-api-key", "in": "header"}
@@ -266,11 +327,24 @@ func exportMethod(resourceID string, m model.Method, oas3 bool, sets func(string
 		if !sets(x.set) {
 			continue
 		}
-		if v, ok := x.value(resourceID, m); ok {
+		if v, ok := x.value(ex.snap, resourceID, m); ok {
 			op[name] = v
 		}
 	}
 	return op
+}
+
+// authorizer returns the authorizer a CUSTOM or COGNITO_USER_POOLS method
+// uses.
+func (ex exporter) authorizer(m model.Method) (model.Authorizer, bool) {
+	if m.AuthorizationType != "CUSTOM" && m.AuthorizationType != "COGNITO_USER_POOLS" {
+		return model.Authorizer{}, false
+	}
+	i := slices.IndexFunc(ex.snap.Authorizers, func(a model.Authorizer) bool { return a.ID == m.AuthorizerID })
+	if i < 0 {
+		return model.Authorizer{}, false
+	}
+	return ex.snap.Authorizers[i], true
 }
 
 // methodExport writes one extension of an operation.
@@ -280,17 +354,24 @@ type methodExport struct {
 	set string
 	// value returns the extension's value for the method of the resource
 	// resourceID, or false when there is nothing to write.
-	value func(resourceID string, m model.Method) (any, bool)
+	value func(s model.Snapshot, resourceID string, m model.Method) (any, bool)
 }
 
 // methodExportExtensions write the extensions of each operation, one entry
 // per extension (their import is in operationExtensions).
 var methodExportExtensions = map[string]methodExport{
-	"x-amazon-apigateway-integration": {ExtIntegrations, func(resourceID string, m model.Method) (any, bool) {
+	"x-amazon-apigateway-integration": {ExtIntegrations, func(_ model.Snapshot, resourceID string, m model.Method) (any, bool) {
 		if m.Integration == nil {
 			return nil, false
 		}
 		return exportIntegration(resourceID, *m.Integration), true
+	}},
+	"x-amazon-apigateway-request-validator": {ExtAPIGateway, func(s model.Snapshot, _ string, m model.Method) (any, bool) {
+		i := slices.IndexFunc(s.RequestValidators, func(v model.RequestValidator) bool { return v.ID == m.RequestValidatorID })
+		if m.RequestValidatorID == "" || i < 0 {
+			return nil, false
+		}
+		return s.RequestValidators[i].Name, true
 	}},
 }
 
@@ -300,11 +381,7 @@ var methodExportExtensions = map[string]methodExport{
 // which means nothing in another API.
 func exportIntegration(resourceID string, ig model.Integration) object {
 	e := object{"type": strings.ToLower(ig.Type)}
-	set := func(k, v string) {
-		if v != "" {
-			e[k] = v
-		}
-	}
+	set := stringSetter(e)
 	set("httpMethod", ig.HTTPMethod)
 	set("uri", ig.URI)
 	set("credentials", ig.Credentials)
@@ -363,4 +440,133 @@ func FileName(format, stage string, yamlOut bool) string {
 		ext = "yaml"
 	}
 	return fmt.Sprintf("%s_%s.%s", format, stage, ext)
+}
+
+// bodyModel chooses the model that stands for a requestModels or
+// responseModels map in a Swagger 2.0 document, which has one schema per
+// body: the model of application/json if there is one, else of the first
+// media type; types are the media types that map to it.
+func bodyModel(models map[string]string) (name string, types []string) {
+	if len(models) == 0 {
+		return "", nil
+	}
+	keys := slices.Sorted(maps.Keys(models))
+	name = models[keys[0]]
+	if n, ok := models[modelContentType]; ok {
+		name = n
+	}
+	for _, k := range keys {
+		if models[k] == name {
+			types = append(types, k)
+		}
+	}
+	return name, types
+}
+
+// contentOf writes an OpenAPI 3.0 content object: each media type with a
+// reference to its model.
+func contentOf(models map[string]string, oas3 bool) object {
+	c := object{}
+	for t, name := range models {
+		c[t] = object{"schema": modelRef(name, oas3)}
+	}
+	return c
+}
+
+// modelRef is a reference to a model's schema in the export.
+func modelRef(name string, oas3 bool) object {
+	if oas3 {
+		return object{"$ref": "#/components/schemas/" + name}
+	}
+	return object{"$ref": "#/definitions/" + name}
+}
+
+// exportModels writes the models as the document's schemas, with their
+// canonical model URLs turned back into local references and without
+// $schema, as AWS's exports show them. A schema that is not JSON is left
+// out.
+func exportModels(models []model.Model, oas3 bool) object {
+	defs := object{}
+	for _, m := range models {
+		dec := json.NewDecoder(strings.NewReader(m.Schema))
+		dec.UseNumber()
+		var doc any
+		if dec.Decode(&doc) != nil {
+			continue
+		}
+		o, ok := doc.(object)
+		if !ok {
+			continue
+		}
+		delete(o, "$schema")
+		defs[m.Name] = mapRefs(o, func(ref string) string {
+			rest, ok := strings.CutPrefix(ref, model.ModelURLPrefix)
+			if !ok {
+				return ref
+			}
+			_, rest, ok = strings.Cut(rest, "/models/")
+			if !ok {
+				return ref
+			}
+			name, frag, _ := strings.Cut(rest, "#")
+			return modelRef(name, oas3)["$ref"].(string) + frag
+		})
+	}
+	return defs
+}
+
+// authorizerScheme writes an authorizer as the apiKey security scheme with
+// x-amazon-apigateway-authorizer that AWS's exports show: the header (or
+// query parameter) of a single identity source is the scheme's name, other
+// identity sources are named "Unused" in the header, as AWS's
+// "x-amazon-apigateway-authorizer object" describes.
+func authorizerScheme(a model.Authorizer) object {
+	name, in := "Unused", "header"
+	if !strings.Contains(a.IdentitySource, ",") {
+		if h, ok := strings.CutPrefix(a.IdentitySource, "method.request.header."); ok {
+			name = h
+		} else if q, ok := strings.CutPrefix(a.IdentitySource, "method.request.querystring."); ok && a.Type == model.AuthorizerRequest {
+			name, in = q, "query"
+		}
+	}
+	ext := object{"type": strings.ToLower(a.Type), "authorizerResultTtlInSeconds": a.ResultTTLInSeconds}
+	set := stringSetter(ext)
+	set("authorizerUri", a.AuthorizerURI)
+	set("authorizerCredentials", a.AuthorizerCredentials)
+	set("identitySource", a.IdentitySource)
+	set("identityValidationExpression", a.IdentityValidationExpression)
+	if len(a.ProviderARNs) > 0 {
+		ext["providerARNs"] = a.ProviderARNs
+	}
+	scheme := object{"type": "apiKey", "name": name, "in": in, authorizerExtension: ext}
+	if a.AuthType != "" {
+		scheme["x-amazon-apigateway-authtype"] = a.AuthType
+	}
+	return scheme
+}
+
+// yamlNumbers copies v with its JSON numbers (from model schemas) as YAML
+// numbers written as in the schema; the YAML encoder would quote them.
+func yamlNumbers(v any) any {
+	switch x := v.(type) {
+	case object:
+		out := make(object, len(x))
+		for k, e := range x {
+			out[k] = yamlNumbers(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = yamlNumbers(e)
+		}
+		return out
+	case json.Number:
+		tag := "!!int"
+		if strings.ContainsAny(string(x), ".eE") {
+			tag = "!!float"
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(x)}
+	}
+	return v
 }

@@ -12,9 +12,8 @@ import (
 
 // The extension tables. Each entry imports one x-amazon-apigateway-*
 // extension; an extension not listed is ignored with a warning. Extensions
-// of features Gantry does not serve yet (request validators, authorizers,
-// documentation, models) are listed with an importer that warns, so that
-// adding the feature is replacing one entry.
+// of features Gantry does not serve yet (documentation) are listed with an
+// importer that warns, so that adding the feature is replacing one entry.
 
 // apiExtensions import the extensions of the document's root object.
 var apiExtensions = map[string]func(im *importer, v any){
@@ -59,8 +58,10 @@ var apiExtensions = map[string]func(im *importer, v any){
 	// AWS writes the version of its import/export format in OpenAPI 3.0
 	// exports; there is nothing to import.
 	"x-amazon-apigateway-importexport-version": func(*importer, any) {},
-	"x-amazon-apigateway-request-validators":   unsupported("request validators"),
-	"x-amazon-apigateway-request-validator":    unsupported("request validators"),
+	"x-amazon-apigateway-request-validators":   importRequestValidators,
+	"x-amazon-apigateway-request-validator": func(im *importer, v any) {
+		im.validator = im.validatorName("the API", v)
+	},
 	"x-amazon-apigateway-documentation": func(im *importer, v any) {
 		if !im.opts.IgnoreDocumentation {
 			unsupported("documentation parts")(im, v)
@@ -90,28 +91,160 @@ var operationExtensions = map[string]func(im *importer, m *model.Method, where s
 			im.errorf("Unable to put method %s: invalid x-amazon-apigateway-auth type '%s'", where, typ)
 		}
 	},
-	"x-amazon-apigateway-request-validator": func(im *importer, _ *model.Method, _ string, v any) {
-		unsupported("request validators")(im, v)
+	"x-amazon-apigateway-request-validator": func(im *importer, m *model.Method, where string, v any) {
+		m.RequestValidatorID = im.validatorName("method "+where, v)
 	},
+}
+
+// securityUse is one security scheme an operation requires: where the
+// operation is, the scheme's name and the scopes the requirement lists.
+type securityUse struct {
+	where, scheme string
+	scopes        []string
 }
 
 // securitySchemeExtensions import the extensions of a security scheme that
 // an operation requires.
-var securitySchemeExtensions = map[string]func(im *importer, m *model.Method, where, scheme string, v any){
-	"x-amazon-apigateway-authtype": func(im *importer, m *model.Method, where, scheme string, v any) {
+var securitySchemeExtensions = map[string]func(im *importer, m *model.Method, use securityUse, v any){
+	"x-amazon-apigateway-authtype": func(im *importer, m *model.Method, use securityUse, v any) {
 		s, _ := v.(string)
-		switch strings.ToLower(s) {
-		case "awssigv4":
+		if strings.EqualFold(s, "awsSigv4") {
 			m.AuthorizationType = "AWS_IAM"
-		case "custom", "cognito_user_pools", "oauth2":
-			// Described by x-amazon-apigateway-authorizer.
-		default:
-			im.warnf("Unsupported x-amazon-apigateway-authtype '%s' of security scheme '%s' ignored", s, scheme)
+		}
+		// Any other value is the free-form auth type of the scheme's
+		// x-amazon-apigateway-authorizer (its authType); without an
+		// authorizer it has no effect.
+	},
+	authorizerExtension: func(im *importer, m *model.Method, use securityUse, _ any) {
+		i, ok := im.authorizers[use.scheme]
+		if !ok {
+			return // the authorizer was refused: reported already
+		}
+		m.AuthorizerID = use.scheme
+		m.AuthorizationType = "CUSTOM"
+		if im.api.Authorizers[i].Type == model.AuthorizerCognito {
+			m.AuthorizationType = "COGNITO_USER_POOLS"
+			// The scopes of a Cognito requirement are the method's
+			// authorization scopes.
+			m.AuthorizationScopes = use.scopes
 		}
 	},
-	"x-amazon-apigateway-authorizer": func(im *importer, _ *model.Method, _, _ string, v any) {
-		unsupported("authorizers")(im, v)
-	},
+}
+
+const authorizerExtension = "x-amazon-apigateway-authorizer"
+
+// importRequestValidators imports x-amazon-apigateway-request-validators:
+// validator name → {validateRequestBody, validateRequestParameters}.
+func importRequestValidators(im *importer, v any) {
+	o, ok := v.(object)
+	if !ok {
+		im.errorf("Invalid x-amazon-apigateway-request-validators: must be an object")
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(o)) {
+		vo, ok := o[name].(object)
+		if !ok {
+			im.errorf("Unable to create request validator '%s': must be an object", name)
+			continue
+		}
+		rv := model.RequestValidator{Name: name}
+		for key, dst := range map[string]*bool{"validateRequestBody": &rv.ValidateRequestBody, "validateRequestParameters": &rv.ValidateRequestParameters} {
+			if x, present := vo[key]; present {
+				b, ok := x.(bool)
+				if !ok {
+					im.errorf("Unable to create request validator '%s': %s must be a boolean", name, key)
+				}
+				*dst = b
+			}
+		}
+		im.api.RequestValidators = append(im.api.RequestValidators, rv)
+	}
+}
+
+// validatorName reads an x-amazon-apigateway-request-validator value: the
+// name of one of the document's validators (Gantry's texts; AWS's are
+// unrecorded).
+func (im *importer) validatorName(where string, v any) string {
+	name, ok := v.(string)
+	if !ok {
+		im.errorf("Invalid x-amazon-apigateway-request-validator on %s: must be a string", where)
+		return ""
+	}
+	if !slices.ContainsFunc(im.api.RequestValidators, func(rv model.RequestValidator) bool { return rv.Name == name }) {
+		im.errorf("Invalid x-amazon-apigateway-request-validator on %s: no request validator named '%s' in x-amazon-apigateway-request-validators", where, name)
+		return ""
+	}
+	return name
+}
+
+// authorizerTypes maps the type of an x-amazon-apigateway-authorizer to the
+// authorizer's.
+var authorizerTypes = map[string]string{
+	"token": model.AuthorizerToken, "request": model.AuthorizerRequest, "cognito_user_pools": model.AuthorizerCognito,
+}
+
+// importAuthorizers imports every security scheme with an
+// x-amazon-apigateway-authorizer as an authorizer named after the scheme
+// (AWS's "x-amazon-apigateway-authorizer object"). The identity source of a
+// TOKEN or Cognito authorizer that gives none is the header the scheme names
+// (name, in: header); so is a REQUEST authorizer's, unless the name is
+// "Unused". The result TTL defaults to 300 seconds, as CreateAuthorizer's.
+func importAuthorizers(im *importer) {
+	im.authorizers = map[string]int{}
+	for _, name := range slices.Sorted(maps.Keys(im.schemes)) {
+		s, err := im.refs.resolve(im.schemes[name])
+		scheme, _ := s.(object)
+		raw, present := scheme[authorizerExtension]
+		if err != nil || !present {
+			continue
+		}
+		ao, ok := raw.(object)
+		bad := func(format string, args ...any) {
+			im.errorf("Unable to create authorizer '%s': "+format, append([]any{name}, args...)...)
+			ok = false
+		}
+		if !ok {
+			bad("x-amazon-apigateway-authorizer must be an object")
+			continue
+		}
+		typ, _ := str(ao, "type")
+		a := model.Authorizer{Name: name, Type: authorizerTypes[strings.ToLower(typ)], ResultTTLInSeconds: model.DefaultAuthorizerTTL}
+		if a.Type == "" {
+			bad("Invalid authorizer type '%s': must be one of [token, request, cognito_user_pools]", typ)
+		}
+		for key, dst := range map[string]*string{"authorizerUri": &a.AuthorizerURI, "authorizerCredentials": &a.AuthorizerCredentials,
+			"identitySource": &a.IdentitySource, "identityValidationExpression": &a.IdentityValidationExpression} {
+			if x, present := ao[key]; present {
+				if *dst, ok = x.(string); !ok {
+					bad("%s must be a string", key)
+				}
+			}
+		}
+		if x, present := scheme["x-amazon-apigateway-authtype"]; present {
+			a.AuthType, _ = x.(string)
+		}
+		integerField(ao, "authorizerResultTtlInSeconds", &a.ResultTTLInSeconds, bad)
+		var err2 error
+		if a.ProviderARNs, err2 = stringList(ao["providerARNs"]); err2 != nil {
+			bad("providerARNs %v", err2)
+		}
+		if a.IdentitySource == "" {
+			header, _ := str(scheme, "name")
+			in, _ := str(scheme, "in")
+			switch {
+			case header == "" || header == "Unused" && a.Type == model.AuthorizerRequest:
+			case in == "header":
+				a.IdentitySource = "method.request.header." + header
+			case in == "query" && a.Type == model.AuthorizerRequest:
+				a.IdentitySource = "method.request.querystring." + header
+			}
+		}
+		if !ok {
+			continue
+		}
+		im.authorizers[name] = len(im.api.Authorizers)
+		im.api.Authorizers = append(im.api.Authorizers, a)
+	}
 }
 
 // unsupported returns an importer that ignores an extension of a feature
@@ -120,20 +253,6 @@ var securitySchemeExtensions = map[string]func(im *importer, m *model.Method, wh
 func unsupported(feature string) func(im *importer, v any) {
 	return func(im *importer, _ any) {
 		im.warnf("Gantry does not support %s yet: their extensions were ignored", feature)
-	}
-}
-
-// importModels handles the document's schemas (Swagger 2.0 definitions,
-// OpenAPI 3.0 components.schemas), which API Gateway imports as models.
-// Gantry does not serve models yet: they are ignored with a warning.
-func importModels(im *importer, root object) {
-	schemas := obj(root, "definitions")
-	if im.oas3 {
-		schemas = obj(obj(root, "components"), "schemas")
-	}
-	if len(schemas) > 0 {
-		im.warnf("Gantry does not support models yet: the schemas %s were ignored",
-			strings.Join(slices.Sorted(maps.Keys(schemas)), ", "))
 	}
 }
 
@@ -268,13 +387,7 @@ func importIntegration(v any) (*model.Integration, []string) {
 	if ig.ConnectionType == "" && ig.Type != model.IntegrationMock {
 		ig.ConnectionType = "INTERNET"
 	}
-	if t, ok := o["timeoutInMillis"]; ok {
-		n, isInt := integer(t)
-		if !isInt {
-			bad("timeoutInMillis must be an integer")
-		}
-		ig.TimeoutInMillis = n
-	}
+	integerField(o, "timeoutInMillis", &ig.TimeoutInMillis, bad)
 	var err error
 	if ig.CacheKeyParameters, err = stringList(o["cacheKeyParameters"]); err != nil {
 		bad("cacheKeyParameters %v", err)

@@ -55,9 +55,38 @@ type API struct {
 	// GatewayResponses are the x-amazon-apigateway-gateway-responses,
 	// keyed by response type.
 	GatewayResponses map[string]model.GatewayResponse
+	// Models are the document's schemas (Swagger 2.0 definitions, OpenAPI
+	// 3.0 components.schemas) and the inline schemas of bodies and
+	// responses, sorted by name, without ids. Their references to each
+	// other are in canonical form for the API DocumentAPIID: ModelsFor
+	// gives them for a real API.
+	Models []model.Model
+	// RequestValidators are the x-amazon-apigateway-request-validators,
+	// sorted by name, without ids. A method's RequestValidatorID holds the
+	// name of its validator.
+	RequestValidators []model.RequestValidator
+	// Authorizers are the security schemes with an
+	// x-amazon-apigateway-authorizer, sorted by name, without ids. A
+	// method's AuthorizerID holds the name of its authorizer.
+	Authorizers []model.Authorizer
 	// Warnings are what AWS reports in the RestApi's warnings field: parts
 	// of the document that were ignored.
 	Warnings []string
+}
+
+// DocumentAPIID stands for the API's id in the model references of
+// API.Models, until the API they go to is known.
+const DocumentAPIID = "{restapi_id}"
+
+// ModelsFor returns the document's models with their references to each
+// other pointing at API apiID's models.
+func (a *API) ModelsFor(apiID string) []model.Model {
+	out := make([]model.Model, len(a.Models))
+	for i, m := range a.Models {
+		m.Schema = strings.ReplaceAll(m.Schema, model.ModelURL(DocumentAPIID, ""), model.ModelURL(apiID, ""))
+		out[i] = m
+	}
+	return out
 }
 
 // Error is an import that failed, with AWS's list of problems.
@@ -102,6 +131,15 @@ type importer struct {
 	schemes   object
 	security  []any // the document's default security requirements
 	resources map[string]*model.Resource
+	// models indexes API.Models by name; validator is the document's
+	// default request validator (x-amazon-apigateway-request-validator at
+	// the root); authorizers indexes API.Authorizers by name.
+	models      map[string]int
+	validator   string
+	authorizers map[string]int
+	// consumes and produces are the document's default media types
+	// (Swagger 2.0).
+	consumes, produces []string
 }
 
 // Import parses an OpenAPI 2.0 or 3.0 document (JSON or YAML) into Gantry's
@@ -117,6 +155,7 @@ func Import(data []byte, opts Options) (*API, error) {
 		refs:      refs{root: root},
 		api:       &API{Set: map[string]bool{}},
 		resources: map[string]*model.Resource{},
+		models:    map[string]int{},
 	}
 	im.document(root)
 	if len(im.errs) > 0 {
@@ -183,7 +222,17 @@ func (im *importer) document(root object) {
 	if sec, ok := root["security"].([]any); ok {
 		im.security = sec
 	}
-	for _, k := range slices.Sorted(maps.Keys(root)) {
+	im.consumes, _ = stringList(root["consumes"])
+	im.produces, _ = stringList(root["produces"])
+	importModels(im, root)
+	importAuthorizers(im)
+	keys := slices.Sorted(maps.Keys(root))
+	// The validators come before the default validator that names one.
+	if i := slices.Index(keys, "x-amazon-apigateway-request-validators"); i > 0 {
+		k := keys[i]
+		keys = slices.Insert(slices.Delete(keys, i, i+1), 0, k)
+	}
+	for _, k := range keys {
 		if !strings.HasPrefix(k, extensionPrefix) {
 			continue
 		}
@@ -201,7 +250,6 @@ func (im *importer) document(root object) {
 			}
 		}
 	}
-	importModels(im, root)
 	im.paths(root)
 }
 
@@ -363,13 +411,23 @@ func (im *importer) pathItem(p string, res *model.Resource, item object) {
 // operation imports one operation as a method.
 func (im *importer) operation(p, verb string, shared any, op object) model.Method {
 	where := fmt.Sprintf("'%s' on resource at path '%s'", verb, p)
-	m := model.Method{HTTPMethod: verb, AuthorizationType: "NONE"}
+	m := model.Method{HTTPMethod: verb, AuthorizationType: "NONE", RequestValidatorID: im.validator}
 	if id, ok := str(op, "operationId"); ok {
 		m.OperationName = id
 	}
-	im.parameters(&m, where, shared)
-	im.parameters(&m, where, op["parameters"])
-	im.responses(&m, where, op["responses"])
+	consumes, produces := im.consumes, im.produces
+	if l, err := stringList(op["consumes"]); err == nil && l != nil {
+		consumes = l
+	}
+	if l, err := stringList(op["produces"]); err == nil && l != nil {
+		produces = l
+	}
+	im.parameters(&m, where, shared, consumes)
+	im.parameters(&m, where, op["parameters"], consumes)
+	if rb, ok := op["requestBody"]; ok && im.oas3 {
+		im.requestBody(&m, where, rb)
+	}
+	im.responses(&m, where, op["responses"], produces)
 	security := im.security
 	if sec, ok := op["security"].([]any); ok {
 		security = sec
@@ -393,7 +451,7 @@ var parameterLocations = map[string]string{"path": "path", "query": "querystring
 
 // parameters imports path, query and header parameters as the method's
 // requestParameters (required or not; path parameters always required).
-func (im *importer) parameters(m *model.Method, where string, v any) {
+func (im *importer) parameters(m *model.Method, where string, v any, consumes []string) {
 	if v == nil {
 		return
 	}
@@ -420,6 +478,9 @@ func (im *importer) parameters(m *model.Method, where string, v any) {
 			if in == "body" || in == "formData" || in == "cookie" {
 				// Request bodies become request models; cookies have no
 				// API Gateway equivalent.
+				if in == "body" {
+					im.bodyModels(&m.RequestModels, where, po["schema"], consumes)
+				}
 				if in == "cookie" {
 					im.warnf("Unsupported parameter location 'cookie' for parameter '%s' on method %s ignored", name, where)
 				}
@@ -442,7 +503,7 @@ func (im *importer) parameters(m *model.Method, where string, v any) {
 
 // responses imports the operation's responses as method responses, their
 // headers as responseParameters.
-func (im *importer) responses(m *model.Method, where string, v any) {
+func (im *importer) responses(m *model.Method, where string, v any, produces []string) {
 	rs, ok := v.(object)
 	if !ok {
 		return
@@ -472,6 +533,11 @@ func (im *importer) responses(m *model.Method, where string, v any) {
 			}
 			mr.ResponseParameters["method.response.header."+h] = false
 		}
+		if im.oas3 {
+			im.contentModels(&mr.ResponseModels, where, ro["content"])
+		} else {
+			im.bodyModels(&mr.ResponseModels, where, ro["schema"], produces)
+		}
 		if m.Responses == nil {
 			m.Responses = map[string]model.MethodResponse{}
 		}
@@ -495,10 +561,11 @@ func (im *importer) applySecurity(m *model.Method, where string, reqs []any) {
 				im.warnf("Unknown security scheme '%s' on method %s ignored", name, where)
 				continue
 			}
+			scopes, _ := stringList(ro[name])
 			handled := false
 			for _, k := range slices.Sorted(maps.Keys(scheme)) {
 				if fn, ok := securitySchemeExtensions[k]; ok {
-					fn(im, m, where, name, scheme[k])
+					fn(im, m, securityUse{where: where, scheme: name, scopes: scopes}, scheme[k])
 					handled = true
 				}
 			}

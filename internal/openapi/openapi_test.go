@@ -19,7 +19,7 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // documents are the test documents of testdata/.
-var documents = []string{"petstore.json", "gateway-responses.yaml", "oas30-components.yaml", "greedy-proxy.json"}
+var documents = []string{"petstore.json", "gateway-responses.yaml", "oas30-components.yaml", "greedy-proxy.json", "authorizers.yaml"}
 
 func readDoc(t testing.TB, name string) []byte {
 	t.Helper()
@@ -42,7 +42,16 @@ func mustImport(t testing.TB, doc []byte, opts Options) *API {
 // snapshotOf builds the snapshot a deployment of api would hold, with
 // stable ids (the resource path) and the defaults the control plane fills.
 func snapshotOf(api *API) model.Snapshot {
-	s := model.Snapshot{API: api.RestAPI, GatewayResponses: api.GatewayResponses}
+	s := model.Snapshot{API: api.RestAPI, GatewayResponses: api.GatewayResponses, Models: api.ModelsFor(api.RestAPI.ID)}
+	// Methods name their validators and authorizers: the names are the ids.
+	for _, v := range api.RequestValidators {
+		v.ID = v.Name
+		s.RequestValidators = append(s.RequestValidators, v)
+	}
+	for _, a := range api.Authorizers {
+		a.ID = a.Name
+		s.Authorizers = append(s.Authorizers, a)
+	}
 	for _, r := range api.Resources {
 		r.ID = "id" + r.Path
 		for verb, m := range r.Methods {
@@ -104,8 +113,27 @@ func TestImportDocuments(t *testing.T) {
 		if pet := methodOf(t, api, "/pets/{petId}", "GET"); !pet.RequestParameters["method.request.path.petId"] || pet.OperationName != "GetPet" {
 			t.Errorf("GET /pets/{petId}: got %+v", pet)
 		}
-		if len(api.Warnings) != 1 || !strings.Contains(api.Warnings[0], "models") {
+		if len(api.Warnings) != 0 {
 			t.Errorf("warnings: got %q", api.Warnings)
+		}
+		// Definitions become models; references between them use the
+		// canonical model URL.
+		var names []string
+		for _, m := range api.ModelsFor("abc123") {
+			names = append(names, m.Name)
+			if m.ContentType != "application/json" {
+				t.Errorf("model %s: content type %q", m.Name, m.ContentType)
+			}
+			if m.Name == "NewPet" && !strings.Contains(m.Schema, `"$ref":"https://apigateway.amazonaws.com/restapis/abc123/models/PetType"`) {
+				t.Errorf("NewPet schema: got %s", m.Schema)
+			}
+		}
+		if want := []string{"Empty", "NewPet", "NewPetResponse", "Pet", "PetType", "Pets"}; !slices.Equal(names, want) {
+			t.Errorf("models: got %v, want %v", names, want)
+		}
+		post := methodOf(t, api, "/pets", "POST")
+		if post.RequestModels["application/json"] != "NewPet" || post.Responses["200"].ResponseModels["application/json"] != "NewPetResponse" {
+			t.Errorf("POST /pets models: got %v and %+v", post.RequestModels, post.Responses)
 		}
 	})
 	t.Run("gateway responses", func(t *testing.T) {
@@ -124,10 +152,17 @@ func TestImportDocuments(t *testing.T) {
 		if a.APIKeySource != "HEADER" || *a.MinimumCompressionSize != 1024 || !slices.Equal(a.BinaryMediaTypes, []string{"image/png", "application/octet-stream"}) {
 			t.Errorf("API attributes: got %+v", a)
 		}
-		// Validators are declared but Gantry does not serve them yet: one
-		// warning, however many times they appear.
-		if want := []string{"Gantry does not support request validators yet: their extensions were ignored"}; !slices.Equal(api.Warnings, want) {
-			t.Errorf("warnings: got %q, want %q", api.Warnings, want)
+		if len(api.Warnings) != 0 {
+			t.Errorf("warnings: got %q", api.Warnings)
+		}
+		want := []model.RequestValidator{{Name: "all", ValidateRequestBody: true, ValidateRequestParameters: true},
+			{Name: "params-only", ValidateRequestParameters: true}}
+		if !reflect.DeepEqual(api.RequestValidators, want) {
+			t.Errorf("validators: got %+v, want %+v", api.RequestValidators, want)
+		}
+		// The root validator applies to every method that names none.
+		if g, s := methodOf(t, api, "/greeting", "GET"), methodOf(t, api, "/secret", "GET"); g.RequestValidatorID != "all" || s.RequestValidatorID != "params-only" {
+			t.Errorf("requestValidatorId: got %q and %q", g.RequestValidatorID, s.RequestValidatorID)
 		}
 	})
 	t.Run("oas30 components", func(t *testing.T) {
@@ -146,6 +181,12 @@ func TestImportDocuments(t *testing.T) {
 		get := methodOf(t, api, "/orders/{orderId}", "GET")
 		if !get.APIKeyRequired || !get.RequestParameters["method.request.path.orderId"] {
 			t.Errorf("GET /orders/{orderId}: path-level $ref parameter and security: got %+v", get)
+		}
+		if list.Responses["200"].ResponseModels["application/json"] == "" || !strings.HasPrefix(list.Responses["200"].ResponseModels["application/json"], "MODEL") {
+			t.Errorf("inline response schema: got %+v", list.Responses["200"])
+		}
+		if get.Responses["200"].ResponseModels["application/json"] != "Order" {
+			t.Errorf("GET /orders/{orderId} response model: got %+v", get.Responses["200"])
 		}
 		if list.Integration.TimeoutInMillis != 5000 {
 			t.Errorf("timeout: got %d", list.Integration.TimeoutInMillis)
@@ -255,6 +296,15 @@ func TestImportErrors(t *testing.T) {
 		{"too many resources", `{"swagger":"2.0","paths":{"/` + strings.Repeat("a/", MaxResources) + `b":{}}}`,
 			fmt.Sprintf("Unable to parse API definition: more than %d resources", MaxResources)},
 		{"yaml version", "swagger: '2.0'\ninfo: {version: [1]}\n", "Invalid info.version: must be a string"},
+		{"model name", `{"swagger":"2.0","definitions":{"a-b":{}}}`, "Unable to create model for 'a-b': Model name must be alphanumeric: a-b"},
+		{"model reference", `{"swagger":"2.0","definitions":{"A":{"$ref":"#/parameters/p"}}}`,
+			"Unable to create model for 'A': unsupported reference '#/parameters/p': a schema may refer only to #/definitions/..."},
+		{"validator flag", `{"swagger":"2.0","x-amazon-apigateway-request-validators":{"v":{"validateRequestBody":"yes"}}}`,
+			"Unable to create request validator 'v': validateRequestBody must be a boolean"},
+		{"authorizer type", `{"swagger":"2.0","securityDefinitions":{"a":{"type":"apiKey","x-amazon-apigateway-authorizer":{"type":"jwt"}}}}`,
+			"Unable to create authorizer 'a': Invalid authorizer type 'jwt': must be one of [token, request, cognito_user_pools]"},
+		{"authorizer ttl", `{"swagger":"2.0","securityDefinitions":{"a":{"type":"apiKey","x-amazon-apigateway-authorizer":{"type":"token","authorizerResultTtlInSeconds":"x"}}}}`,
+			"Unable to create authorizer 'a': authorizerResultTtlInSeconds must be an integer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Import([]byte(tc.doc), Options{})
@@ -315,6 +365,15 @@ func compare(a, b model.Snapshot) string {
 	}
 	if !reflect.DeepEqual(a.GatewayResponses, b.GatewayResponses) {
 		return fmt.Sprintf("gateway responses:\n got %+v\nwant %+v", b.GatewayResponses, a.GatewayResponses)
+	}
+	if !reflect.DeepEqual(a.Models, b.Models) {
+		return fmt.Sprintf("models:\n got %+v\nwant %+v", b.Models, a.Models)
+	}
+	if !reflect.DeepEqual(a.RequestValidators, b.RequestValidators) {
+		return fmt.Sprintf("request validators:\n got %+v\nwant %+v", b.RequestValidators, a.RequestValidators)
+	}
+	if !reflect.DeepEqual(a.Authorizers, b.Authorizers) {
+		return fmt.Sprintf("authorizers:\n got %+v\nwant %+v", b.Authorizers, a.Authorizers)
 	}
 	if !reflect.DeepEqual(a.API, b.API) {
 		return fmt.Sprintf("API:\n got %+v\nwant %+v", b.API, a.API)
@@ -429,5 +488,82 @@ func TestAuthorization(t *testing.T) {
 		if diff := compare(snapshotOf(api), snapshotOf(mustImport(t, out, Options{}))); diff != "" {
 			t.Errorf("%s: %s\n%s", format, diff, out)
 		}
+	}
+}
+
+// TestAuthorizers checks the authorizers of authorizers.yaml: each security
+// scheme with x-amazon-apigateway-authorizer is an authorizer named after
+// it, and the operations requiring it use it.
+func TestAuthorizers(t *testing.T) {
+	api := mustImport(t, readDoc(t, "authorizers.yaml"), Options{})
+	const uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:authorizer/invocations"
+	want := []model.Authorizer{
+		{Name: "cognito", Type: model.AuthorizerCognito, AuthType: "cognito_user_pools", IdentitySource: "method.request.header.Authorization",
+			ProviderARNs: []string{"arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_pets"}, ResultTTLInSeconds: 300},
+		{Name: "request-authorizer", Type: model.AuthorizerRequest, AuthType: "custom", AuthorizerURI: uri,
+			AuthorizerCredentials: "arn:aws:iam::000000000000:role/authorizer-invoker",
+			IdentitySource:        "method.request.header.X-Token, method.request.querystring.token", ResultTTLInSeconds: 300},
+		{Name: "token-authorizer", Type: model.AuthorizerToken, AuthType: "custom", AuthorizerURI: uri, IdentitySource: "method.request.header.Authorization",
+			IdentityValidationExpression: "^(allow|deny|unauthorized).*"},
+	}
+	if !reflect.DeepEqual(api.Authorizers, want) {
+		t.Errorf("authorizers:\n got %+v\nwant %+v", api.Authorizers, want)
+	}
+	for _, tc := range []struct {
+		path, verb, auth, authorizer, validator string
+		scopes                                  []string
+	}{
+		{"/pets", "GET", "CUSTOM", "token-authorizer", "", nil},
+		{"/pets", "POST", "NONE", "", "all", nil},
+		{"/pets/{petId}", "GET", "CUSTOM", "request-authorizer", "", nil},
+		{"/pets/{petId}", "DELETE", "COGNITO_USER_POOLS", "cognito", "body-only", []string{"pets/admin"}},
+	} {
+		m := methodOf(t, api, tc.path, tc.verb)
+		if m.AuthorizationType != tc.auth || m.AuthorizerID != tc.authorizer || m.RequestValidatorID != tc.validator || !slices.Equal(m.AuthorizationScopes, tc.scopes) {
+			t.Errorf("%s %s: got %s %q %q %v", tc.verb, tc.path, m.AuthorizationType, m.AuthorizerID, m.RequestValidatorID, m.AuthorizationScopes)
+		}
+	}
+	if post := methodOf(t, api, "/pets", "POST"); post.RequestModels["application/json"] != "NewPet" {
+		t.Errorf("POST /pets request models: got %v", post.RequestModels)
+	}
+	// Without the authorizers extension set, an export leaves authorizers
+	// out: the methods are exported without their security.
+	for _, tc := range []struct {
+		ext  string
+		want bool
+	}{{ExtIntegrations, false}, {ExtAuthorizers, true}, {ExtAPIGateway, true}} {
+		out, err := Export(snapshotOf(api), ExportOptions{Format: FormatSwagger, Stage: "s", Extensions: map[string]bool{tc.ext: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bytes.Contains(out, []byte("x-amazon-apigateway-authorizer")); got != tc.want {
+			t.Errorf("extensions=%s: authorizers exported: got %v, want %v", tc.ext, got, tc.want)
+		}
+	}
+}
+
+// TestModelReferences checks how references between schemas become model
+// references: to a named schema (with a fragment into it), or by the
+// canonical URL of another API's model, as documents exported from AWS with
+// flattened references carry.
+func TestModelReferences(t *testing.T) {
+	doc := `{"swagger":"2.0","definitions":{
+		"A":{"type":"object","properties":{"b":{"$ref":"#/definitions/B"},"id":{"$ref":"#/definitions/B/properties/id"},
+			"c":{"$ref":"https://apigateway.amazonaws.com/restapis/other123/models/B"}}},
+		"B":{"type":"object","properties":{"id":{"type":"string"}}}}}`
+	api := mustImport(t, []byte(doc), Options{})
+	got := api.ModelsFor("me")[0].Schema
+	want := `{"properties":{"b":{"$ref":"https://apigateway.amazonaws.com/restapis/me/models/B"},` +
+		`"c":{"$ref":"https://apigateway.amazonaws.com/restapis/me/models/B"},` +
+		`"id":{"$ref":"https://apigateway.amazonaws.com/restapis/me/models/B#/properties/id"}},"type":"object"}`
+	if got != want {
+		t.Errorf("schema of A:\n got %s\nwant %s", got, want)
+	}
+	out, err := Export(snapshotOf(api), ExportOptions{Format: FormatOAS30, Stage: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(out, []byte(`"$ref": "#/components/schemas/B/properties/id"`)) {
+		t.Errorf("export:\n%s", out)
 	}
 }

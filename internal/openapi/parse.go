@@ -4,15 +4,16 @@
 // API Gateway's ImportRestApi, PutRestApi and GetExport do.
 //
 // Importing never touches the store: Import returns the API, its resources
-// with their methods and integrations, and its gateway responses, and the
-// control plane validates and stores them in one transaction.
+// with their methods and integrations, its gateway responses, models,
+// request validators and authorizers, and the control plane validates and
+// stores them in one transaction. Methods name their validator and
+// authorizer (the control plane turns the names into ids).
 //
 // Extensions are handled by tables, one entry per extension: apiExtensions,
 // operationExtensions and securitySchemeExtensions on import,
 // apiExportExtensions and methodExportExtensions on export. Supporting one
-// more extension (request validators, authorizers, models) is one more
-// entry in each direction; the features Gantry does not serve yet have
-// import entries that warn.
+// more extension is one more entry in each direction; the features Gantry
+// does not serve yet (documentation) have import entries that warn.
 //
 // AWS's references: "Working with API Gateway extensions to OpenAPI",
 // "Import a REST API into API Gateway" and "Set the OpenAPI basePath
@@ -45,6 +46,29 @@ const (
 
 // object is a decoded JSON or YAML mapping.
 type object = map[string]any
+
+// stringSetter returns a function that sets o[k] to v unless v is empty.
+func stringSetter(o object) func(k, v string) {
+	return func(k, v string) {
+		if v != "" {
+			o[k] = v
+		}
+	}
+}
+
+// integerField reads o[key], if present, into dst as an integer, calling
+// bad when it is not one.
+func integerField(o object, key string, dst *int64, bad func(format string, args ...any)) {
+	x, present := o[key]
+	if !present {
+		return
+	}
+	n, isInt := integer(x)
+	if !isInt {
+		bad("%s must be an integer", key)
+	}
+	*dst = n
+}
 
 // decode parses a JSON or YAML document into generic values: objects are
 // map[string]any, arrays []any, numbers json.Number (so that a version

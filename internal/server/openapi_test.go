@@ -17,6 +17,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+
+	"github.com/gantryproject/gantry/internal/authorizer/authorizertest"
+	"github.com/gantryproject/gantry/internal/lambda"
+	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
 )
 
 // demoEndpoint is the back end the test documents name (AWS's PetStore demo
@@ -92,7 +96,9 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 	rec := &seen{}
 	backend := openapiBackend(rec)
 	defer backend.Close()
-	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true})
+	fn := &authorizertest.Function{}
+	inv := lambdatest.NewServer(t, fn.Handler(t))
+	s := start(t, Config{Addr: "127.0.0.1:0", InMemory: true, Lambda: lambda.Config{Endpoint: inv.URL}})
 	base := "http://" + s.Addr().String()
 	ctx := context.Background()
 	c := sdkClient(base)
@@ -128,7 +134,7 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 		// check calls the deployed API and checks the answers.
 		check func(t *testing.T, id string)
 	}{
-		{"petstore.json", 1, func(t *testing.T, id string) {
+		{"petstore.json", 0, func(t *testing.T, id string) {
 			r := call(t, id, "GET", "/", "", nil)
 			want(t, r, 200, "Welcome to the PetStore API")
 			if ct := r.header.Get("Content-Type"); ct != "text/html" {
@@ -149,7 +155,7 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 				t.Errorf("OPTIONS /pets: %d %v", r.status, r.header)
 			}
 		}},
-		{"gateway-responses.yaml", 1, func(t *testing.T, id string) {
+		{"gateway-responses.yaml", 0, func(t *testing.T, id string) {
 			r := call(t, id, "GET", "/greeting?name=bob", "", nil)
 			want(t, r, 200, `{"greeting": "hello bob"}`)
 			if r.header.Get("X-Greeting-Version") != "1" {
@@ -164,7 +170,7 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 			}
 			want(t, call(t, id, "GET", "/secret", "", nil), 401, `{"message": "a valid x-api-key header is required"}`)
 		}},
-		{"oas30-components.yaml", 1, func(t *testing.T, id string) {
+		{"oas30-components.yaml", 0, func(t *testing.T, id string) {
 			r := call(t, id, "GET", "/orders?limit=2", "", map[string]string{"X-Trace": "t-1"})
 			want(t, r, 200, `[{"id":"a"},{"id":"b"},{"id":"c"}]`)
 			if got := rec.last(); got != "GET /orders?limit=2 t-1" {
@@ -191,6 +197,33 @@ func TestOpenAPIDocumentsEndToEnd(t *testing.T) {
 			}
 			want(t, call(t, id, "DELETE", "/", "", nil), 200, `{"echo":"DELETE /"}`)
 			want(t, call(t, id, "GET", "/health", "", nil), 200, `{"status": "ok"}`)
+		}},
+		{"authorizers.yaml", 0, func(t *testing.T, id string) {
+			// The TOKEN authorizer guards GET /pets.
+			want(t, call(t, id, "GET", "/pets", "", nil), 401, `{"message":"Unauthorized"}`)
+			want(t, call(t, id, "GET", "/pets", "", map[string]string{"Authorization": "deny:*"}), 403, "explicit deny")
+			want(t, call(t, id, "GET", "/pets", "", map[string]string{"Authorization": "allow:*"}), 200, `{"principal": "user-1"}`)
+			// The REQUEST authorizer reads the X-Token header and the
+			// token query string parameter.
+			want(t, call(t, id, "GET", "/pets/7", "", nil), 401, `{"message":"Unauthorized"}`)
+			want(t, call(t, id, "GET", "/pets/7?token=allow:*", "", map[string]string{"X-Token": "x"}), 200, "")
+			// The "all" validator checks the required header and the body
+			// against NewPet before the back end is called.
+			before := rec.last()
+			good := `{"type":"dog","name":"rex","price":30}`
+			want(t, call(t, id, "POST", "/pets", good, nil), 400, `{"message":"Missing required request parameters: [h1]"}`)
+			r := call(t, id, "POST", "/pets", `{"type":"cow","name":"rex","price":3}`, map[string]string{"h1": "v"})
+			want(t, r, 400, `{"message":"Invalid request body"}`)
+			if r.header.Get("x-amzn-ErrorType") != "BadRequestException" {
+				t.Errorf("invalid body: headers %v", r.header)
+			}
+			if got := rec.last(); got != before {
+				t.Errorf("the back end was called for invalid requests: %q", got)
+			}
+			want(t, call(t, id, "POST", "/pets", good, map[string]string{"h1": "v"}), 200, `"message":"success"`)
+			if got := rec.last(); got != "POST /petstore/pets "+good {
+				t.Errorf("back end got %q", got)
+			}
 		}},
 	} {
 		t.Run(tc.doc, func(t *testing.T) {
@@ -263,9 +296,40 @@ func apiConfig(t *testing.T, c *apigateway.Client, id string) string {
 	must(err)
 	grs, err := c.GetGatewayResponses(ctx, &apigateway.GetGatewayResponsesInput{RestApiId: aws.String(id)})
 	must(err)
+	models, err := c.GetModels(ctx, &apigateway.GetModelsInput{RestApiId: aws.String(id), Limit: aws.Int32(500)})
+	must(err)
+	validators, err := c.GetRequestValidators(ctx, &apigateway.GetRequestValidatorsInput{RestApiId: aws.String(id), Limit: aws.Int32(500)})
+	must(err)
+	authorizers, err := c.GetAuthorizers(ctx, &apigateway.GetAuthorizersInput{RestApiId: aws.String(id), Limit: aws.Int32(500)})
+	must(err)
+	// Models, validators and authorizers by name, and methods naming
+	// theirs: ids differ between copies.
+	modelsByName := map[string]string{}
+	for _, m := range models.Items {
+		modelsByName[*m.Name] = strings.ReplaceAll(aws.ToString(m.Schema), "/restapis/"+id+"/", "/restapis/{id}/") + " " + aws.ToString(m.ContentType)
+	}
+	names := map[string]string{}
+	validatorsByName := map[string]types.RequestValidator{}
+	for _, v := range validators.Items {
+		names[*v.Id] = *v.Name
+		v.Id = nil
+		validatorsByName[*v.Name] = v
+	}
+	authorizersByName := map[string]types.Authorizer{}
+	for _, a := range authorizers.Items {
+		names[*a.Id] = *a.Name
+		a.Id = nil
+		authorizersByName[*a.Name] = a
+	}
 	resources := map[string]map[string]types.Method{}
 	for _, r := range res.Items {
 		for verb, m := range r.ResourceMethods {
+			if m.RequestValidatorId != nil {
+				m.RequestValidatorId = aws.String(names[*m.RequestValidatorId])
+			}
+			if m.AuthorizerId != nil {
+				m.AuthorizerId = aws.String(names[*m.AuthorizerId])
+			}
 			if ig := m.MethodIntegration; ig != nil && aws.ToString(ig.CacheNamespace) == *r.Id {
 				ig.CacheNamespace = nil
 			}
@@ -283,6 +347,7 @@ func apiConfig(t *testing.T, c *apigateway.Client, id string) string {
 		"minimumCompressionSize": api.MinimumCompressionSize, "apiKeySource": api.ApiKeySource, "policy": api.Policy,
 		"disableExecuteApiEndpoint": api.DisableExecuteApiEndpoint,
 		"resources":                 resources, "gatewayResponses": grs.Items,
+		"models": modelsByName, "requestValidators": validatorsByName, "authorizers": authorizersByName,
 	}, "", " ")
 	must(err)
 	return string(out)
