@@ -131,26 +131,28 @@ func (q *request) uriParams(ir *integrationRequest) map[string]string {
 	return out
 }
 
-// mappingInput is what a mapping template sees: body as $input (the method
+// mappingInput is what mapping template t sees: body as $input (the method
 // request's body for request templates, the back end's for response
-// templates) and the method request's parameters for $input.params.
-func (q *request) mappingInput(body []byte) *mapping.Input {
-	query := make(map[string]string)
-	for k, v := range q.queryValues() {
-		query[k] = v[len(v)-1]
+// templates) and the method request's parameters for $input.params. Only
+// what t references is prepared.
+func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input {
+	in := &mapping.Input{Body: body, PathParams: q.pathParams, StageVariables: q.stage.variables}
+	if t.References("input") {
+		rawQuery := q.queryValues()
+		query := make(map[string]string, len(rawQuery))
+		for k, v := range rawQuery {
+			query[k] = v[len(v)-1]
+		}
+		headers := make(map[string]string, len(q.r.Header))
+		for k, v := range q.r.Header {
+			headers[k] = strings.Join(v, ",")
+		}
+		in.QueryParams, in.Headers = query, headers
 	}
-	headers := make(map[string]string, len(q.r.Header))
-	for k, v := range q.r.Header {
-		headers[k] = strings.Join(v, ",")
+	if t.References("context") {
+		in.ContextFunc = q.contextMap
 	}
-	return &mapping.Input{
-		Body:           body,
-		PathParams:     q.pathParams,
-		QueryParams:    query,
-		Headers:        headers,
-		StageVariables: q.stage.variables,
-		Context:        q.contextMap(),
-	}
+	return in
 }
 
 // requestContentType is the media type that selects a request template:
@@ -187,7 +189,7 @@ func (q *request) transformRequest(in *integration) ([]byte, *mapping.Overrides,
 		}
 		return body, nil, nil
 	}
-	out, ov, err := mapping.Render(q.r.Context(), t, q.mappingInput(body))
+	out, ov, err := mapping.Render(q.r.Context(), t, q.mappingInput(t, body))
 	if err != nil {
 		return nil, nil, configError(fmt.Errorf("request template: %w", err))
 	}
@@ -265,7 +267,7 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 	if len(r.templates) > 0 {
 		key := selectTemplate(r.templateTypes, q.r.Header.Get("Accept"))
 		contentType = key
-		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.mappingInput(body))
+		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.mappingInput(r.templates[key], body))
 		if err != nil {
 			return configError(fmt.Errorf("response template: %w", err))
 		}

@@ -289,24 +289,3 @@ var contextNames = []string{
 	"identity.cognitoIdentityId", "identity.cognitoIdentityPoolId", "identity.cognitoAuthenticationType",
 	"identity.cognitoAuthenticationProvider",
 }
-
-// contextMap builds $context for a mapping template as nested maps.
-func (q *request) contextMap() map[string]any {
-	m := make(map[string]any, len(contextNames)+4)
-	identity := map[string]any{}
-	for _, n := range contextNames {
-		var v any
-		if s, ok := q.contextValue(n); ok {
-			v = s
-		}
-		if sub, found := strings.CutPrefix(n, "identity."); found {
-			identity[sub] = v
-			continue
-		}
-		m[n] = v
-	}
-	m["identity"] = identity
-	m["requestTimeEpoch"] = q.start.UnixMilli() // a number, as on AWS
-	m["isCanaryRequest"] = false
-	return m
-}

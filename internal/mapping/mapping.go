@@ -42,6 +42,15 @@ type Input struct {
 	// converted with vtl.FromGo. requestOverride and responseOverride are
 	// added by Render.
 	Context map[string]any
+	// ContextFunc, when not nil, builds $context instead of Context (whose
+	// keys FromGo would sort: a ContextFunc keeps whatever order it
+	// builds). Render calls it only for a template that references
+	// $context, and then sets the map's requestOverride and
+	// responseOverride: it must return a new map on every call. A map that
+	// already holds those two keys (with any value) keeps their positions,
+	// which lets a vtl.MapLayout put them last, where Render would append
+	// them, without copying the layout.
+	ContextFunc func() *vtl.Map
 }
 
 // Overrides are the values a template assigned to
@@ -49,7 +58,8 @@ type Input struct {
 type Overrides struct {
 	// Status is $context.responseOverride.status, or 0 when not set.
 	Status int
-	// ResponseHeaders are $context.responseOverride.header.<name>.
+	// ResponseHeaders are $context.responseOverride.header.<name>. These
+	// maps are nil when the template set nothing in them.
 	ResponseHeaders map[string]string
 	// RequestHeaders, RequestQuery and RequestPath are
 	// $context.requestOverride.header/querystring/path.<name>.
@@ -100,46 +110,77 @@ func CompileWithLimits(name, src string, l Limits) (*Template, error) {
 	return &Template{t: t}, nil
 }
 
+// Static reports whether t is plain text, with no reference or directive,
+// and returns that text: Render's output whatever the input, with no
+// overrides.
+func (t *Template) Static() (string, bool) { return t.t.Static() }
+
+// References reports whether t references the variable name ("input",
+// "context", "stageVariables" or "util"). Render builds only the variables
+// a template references; callers may likewise skip preparing the Input
+// fields behind a variable the template does not reference.
+func (t *Template) References(name string) bool { return t.t.References(name) }
+
 // Render executes t against in. It returns the output and the overrides the
 // template set. Errors (template runtime errors, an unparsable JSON body
 // used through $input.json/$input.path, exceeded limits, a cancelled ctx)
 // correspond to API Gateway's 5XX answer for a failing mapping template.
 func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, error) {
+	if out, ok := t.t.Static(); ok {
+		return out, &Overrides{}, nil
+	}
 	if in == nil {
 		in = &Input{}
 	}
-	ctxMap, _ := vtl.FromGo(in.Context).(*vtl.Map)
-	if ctxMap == nil {
-		ctxMap = vtl.NewMap()
+	// Only the variables the template references: the others cannot
+	// change its output.
+	vars := make(map[string]vtl.Value, 4)
+	var reqOv, respOv *overrideMap
+	if t.t.References("context") {
+		var ctxMap *vtl.Map
+		if in.ContextFunc != nil {
+			ctxMap = in.ContextFunc()
+		} else {
+			ctxMap, _ = vtl.FromGo(in.Context).(*vtl.Map)
+		}
+		if ctxMap == nil {
+			ctxMap = vtl.NewMap()
+		}
+		reqOv = &overrideMap{name: "requestOverride", sub: map[string]*overrideMap{
+			"header": {name: "requestOverride.header"}, "querystring": {name: "requestOverride.querystring"}, "path": {name: "requestOverride.path"},
+		}}
+		respOv = &overrideMap{name: "responseOverride", sub: map[string]*overrideMap{
+			"header": {name: "responseOverride.header"},
+		}}
+		ctxMap.Put("requestOverride", reqOv)
+		ctxMap.Put("responseOverride", respOv)
+		vars["context"] = ctxMap
 	}
-	reqOv := &overrideMap{name: "requestOverride", sub: map[string]*overrideMap{
-		"header": {name: "requestOverride.header"}, "querystring": {name: "requestOverride.querystring"}, "path": {name: "requestOverride.path"},
-	}}
-	respOv := &overrideMap{name: "responseOverride", sub: map[string]*overrideMap{
-		"header": {name: "responseOverride.header"},
-	}}
-	ctxMap.Put("requestOverride", reqOv)
-	ctxMap.Put("responseOverride", respOv)
-
-	vars := map[string]vtl.Value{
-		"input":          newInputObject(in),
-		"util":           utilObject{},
-		"context":        ctxMap,
-		"stageVariables": vtl.FromGo(in.StageVariables),
+	if t.t.References("input") {
+		vars["input"] = newInputObject(in)
 	}
-	if in.StageVariables == nil {
-		vars["stageVariables"] = vtl.NewMap()
+	if t.t.References("util") {
+		vars["util"] = utilObject{}
+	}
+	if t.t.References("stageVariables") {
+		if in.StageVariables == nil {
+			vars["stageVariables"] = vtl.NewMap()
+		} else {
+			vars["stageVariables"] = vtl.FromGo(in.StageVariables)
+		}
 	}
 	out, err := t.t.Render(ctx, vars)
 	if err != nil {
 		return "", nil, err
 	}
-	ov := &Overrides{
-		ResponseHeaders: respOv.sub["header"].strings(),
-		RequestHeaders:  reqOv.sub["header"].strings(),
-		RequestQuery:    reqOv.sub["querystring"].strings(),
-		RequestPath:     reqOv.sub["path"].strings(),
+	ov := &Overrides{}
+	if reqOv == nil {
+		return out, ov, nil
 	}
+	ov.ResponseHeaders = respOv.sub["header"].strings()
+	ov.RequestHeaders = reqOv.sub["header"].strings()
+	ov.RequestQuery = reqOv.sub["querystring"].strings()
+	ov.RequestPath = reqOv.sub["path"].strings()
 	if st, ok := respOv.get("status"); ok {
 		switch x := st.(type) {
 		case int64:
@@ -172,8 +213,12 @@ func (o *overrideMap) get(k string) (vtl.Value, bool) {
 	return v, ok
 }
 
+// strings returns the assigned values as strings; nil when none.
 func (o *overrideMap) strings() map[string]string {
-	m := map[string]string{}
+	if len(o.keys) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(o.keys))
 	for _, k := range o.keys {
 		m[k] = vtl.ToString(o.vals[k])
 	}

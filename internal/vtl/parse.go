@@ -16,6 +16,9 @@ import (
 type symtab struct {
 	index map[string]int
 	names []string
+	// dynamic is set when the template holds an #evaluate, whose text can
+	// name variables the parser never saw.
+	dynamic bool
 }
 
 func newSymtab() *symtab {
@@ -574,6 +577,8 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		if len(args) != 1 {
 			return nil, "", p.errorf(start, "#evaluate expects one argument")
 		}
+		// #evaluate can name any variable at run time.
+		p.syms.dynamic = true
 		return &evaluateNode{pos: start, arg: args[0]}, "", nil
 	case "include", "parse":
 		return &forbiddenNode{pos: start, name: w}, "", nil

@@ -1,0 +1,89 @@
+package dataplane
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gantryproject/gantry/internal/model"
+	"github.com/gantryproject/gantry/internal/vtl"
+)
+
+// TestContextMap checks that $context built from the prepared layouts is
+// the map that converting nested Go maps with vtl.FromGo gives (keys
+// sorted), with the overrides mapping.Render adds last: the same keys, order,
+// values and value types, including after a template adds and removes keys.
+func TestContextMap(t *testing.T) {
+	r := httptest.NewRequest("GET", "/restapis/a1/dev/_user_request_/pets/7", nil)
+	r.Header.Set("User-Agent", "test/1.0")
+	q := &request{
+		r: r, start: time.Date(2026, 12, 7, 15, 4, 5, 0, time.UTC), requestID: "req-1", extendedID: "ext=",
+		addr:     address{apiID: "a1", stage: "dev", path: "/pets/7", domainName: "a1.execute-api.localhost"},
+		stage:    &stage{scope: model.Scope{Account: "000000000000"}, apiID: "a1", name: "dev", deploymentID: "d1"},
+		resource: &resource{id: "r1", path: "/pets/{id}"},
+		apiKey:   &apiKey{id: "k1", value: "secret"},
+	}
+
+	// The reference: nested Go maps, converted by vtl.FromGo.
+	want := map[string]any{}
+	identity := map[string]any{}
+	for _, n := range contextNames {
+		var v any
+		if s, ok := q.contextValue(n); ok {
+			v = s
+		}
+		if sub, found := strings.CutPrefix(n, "identity."); found {
+			identity[sub] = v
+			continue
+		}
+		want[n] = v
+	}
+	want["identity"] = identity
+	want["requestTimeEpoch"] = q.start.UnixMilli()
+	want["isCanaryRequest"] = false
+	ref := vtl.FromGo(want).(*vtl.Map)
+
+	got := q.contextMap()
+	for _, m := range []*vtl.Map{ref, got} {
+		m.Put("requestOverride", "R")
+		m.Put("responseOverride", "S")
+	}
+	check := func(step string) {
+		t.Helper()
+		if g, w := vtl.ToString(got), vtl.ToString(ref); g != w {
+			t.Fatalf("%s:\n got %s\nwant %s", step, g, w)
+		}
+		for i, k := range ref.Keys() {
+			if g, w := got.Values()[i], ref.Values()[i]; k != "identity" && g != w {
+				t.Errorf("%s: %v: got %#v, want %#v", step, k, g, w)
+			}
+		}
+	}
+	check("built")
+	if v, _ := got.Get("requestTimeEpoch"); v != q.start.UnixMilli() {
+		t.Errorf("requestTimeEpoch = %#v, want an int64", v)
+	}
+
+	// A template changing one $context leaves the layout, and so the next
+	// request's $context, untouched.
+	for _, m := range []*vtl.Map{ref, got} {
+		m.Put("extra", "x")
+		m.Remove("stage")
+		id, _ := m.Get("identity")
+		id.(*vtl.Map).Remove("sourceIp")
+		id.(*vtl.Map).Put("added", int64(1))
+	}
+	check("changed")
+	next := q.contextMap()
+	if v, ok := next.Get("stage"); !ok || v != "dev" {
+		t.Errorf("next $context.stage = %v, %v", v, ok)
+	}
+	if _, ok := next.Get("extra"); ok {
+		t.Error("next $context has the key added to another")
+	}
+	id, _ := next.Get("identity")
+	if v, ok := id.(*vtl.Map).Get("sourceIp"); !ok || v != "192.0.2.1" {
+		t.Errorf("next $context.identity.sourceIp = %v, %v", v, ok)
+	}
+}
