@@ -47,6 +47,18 @@ func BenchmarkMockInvoke(b *testing.B) {
 	benchServe(b, f, req, 200, nil)
 }
 
+// BenchmarkMockContext is BenchmarkMockInvoke with a response template
+// that also reads $context, as bench/run.sh's MOCK target does, so that the
+// $context map is built.
+func BenchmarkMockContext(b *testing.B) {
+	f := newBenchFixture(b)
+	f.deploy(api{id: "benchapi06", methods: map[string]map[string]model.Method{
+		"/pets/{petId}": {"GET": mockMethod("200", `{"id":"$input.params('petId')","stage":"$context.stage"}`, nil)},
+	}})
+	req := httptest.NewRequest("GET", "/restapis/benchapi06/test/_user_request_/pets/42", nil)
+	benchServe(b, f, req, 200, nil)
+}
+
 // BenchmarkRoutingMiss measures a MISSING_AUTHENTICATION_TOKEN answer.
 func BenchmarkRoutingMiss(b *testing.B) {
 	f := newBenchFixture(b)

@@ -209,20 +209,64 @@ func (q *request) mock(in *integration) error {
 		return err
 	}
 	ir.applyOverrides(ov)
-	var spec struct {
-		StatusCode json.Number `json:"statusCode"`
-	}
-	// AWS: "Execution failed due to configuration error: Unable to parse
-	// statusCode. It should be an integer that is defined in the request
-	// template." A MOCK request with no template and no body fails so.
-	if err := json.Unmarshal(body, &spec); err != nil || spec.StatusCode == "" {
-		return configError(errors.New("unable to parse statusCode from the MOCK request template"))
-	}
-	status, err := strconv.Atoi(spec.StatusCode.String())
-	if err != nil {
-		return configError(fmt.Errorf("unable to parse statusCode %q", spec.StatusCode))
+	status, ok := simpleStatusCode(body)
+	if !ok {
+		var spec struct {
+			StatusCode json.Number `json:"statusCode"`
+		}
+		// AWS: "Execution failed due to configuration error: Unable to
+		// parse statusCode. It should be an integer that is defined in the
+		// request template." A MOCK request with no template and no body
+		// fails so.
+		if err := json.Unmarshal(body, &spec); err != nil || spec.StatusCode == "" {
+			return configError(errors.New("unable to parse statusCode from the MOCK request template"))
+		}
+		status, err = strconv.Atoi(spec.StatusCode.String())
+		if err != nil {
+			return configError(fmt.Errorf("unable to parse statusCode %q", spec.StatusCode))
+		}
 	}
 	return q.respond(in, status, nil, nil)
+}
+
+// simpleStatusCode reads the usual MOCK request template output,
+// {"statusCode": 200}, without a JSON decoder: an object whose only member
+// is "statusCode" with a non-negative integer of up to 9 digits (no leading
+// zero), JSON whitespace allowed between tokens. ok is false for anything
+// else, which the JSON decoder then handles; for what it accepts, the
+// result is the decoder's.
+func simpleStatusCode(b []byte) (status int, ok bool) {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	lit := func(s string) bool {
+		ws()
+		if len(b)-i < len(s) || string(b[i:i+len(s)]) != s {
+			return false
+		}
+		i += len(s)
+		return true
+	}
+	if !lit("{") || !lit(`"statusCode"`) || !lit(":") {
+		return 0, false
+	}
+	ws()
+	start := i
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		status = status*10 + int(b[i]-'0')
+		i++
+	}
+	if n := i - start; n == 0 || n > 9 || n > 1 && b[start] == '0' {
+		return 0, false
+	}
+	if !lit("}") {
+		return 0, false
+	}
+	ws()
+	return status, i == len(b)
 }
 
 // selectResponse picks the integration response for a back-end status code:
@@ -248,15 +292,20 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 		// output mapping and no default output mapping configured."
 		return configError(fmt.Errorf("no integration response matches status %d and none is the default", status))
 	}
-	out := http.Header{}
-	src := &valueSource{header: hdr, body: func() []byte { return body }, stageVars: q.stage.variables, context: q.contextValue}
-	for _, m := range r.params {
-		vals, ok, err := src.eval(m.from)
-		if err != nil {
-			return configError(err)
-		}
-		if ok {
-			out.Set(m.to.name, vals[len(vals)-1])
+	// Mapped headers are collected apart, so that a failing template
+	// leaves none of them on the gateway response that reports it.
+	var out http.Header
+	if len(r.params) > 0 {
+		out = http.Header{}
+		src := &valueSource{header: hdr, body: func() []byte { return body }, stageVars: q.stage.variables, context: q.contextValue}
+		for _, m := range r.params {
+			vals, ok, err := src.eval(m.from)
+			if err != nil {
+				return configError(err)
+			}
+			if ok {
+				out.Set(m.to.name, vals[len(vals)-1])
+			}
 		}
 	}
 	code := r.status
@@ -276,6 +325,9 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 			code = ov.Status
 		}
 		for k, v := range ov.ResponseHeaders {
+			if out == nil {
+				out = http.Header{}
+			}
 			out.Set(k, v)
 		}
 	}
@@ -283,11 +335,12 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 	for k, v := range out {
 		w[k] = v
 	}
+	hv := make(headerValues, 0, 4)
 	if w.Get("Content-Type") == "" {
-		w.Set("Content-Type", contentType)
+		hv.set(w, "Content-Type", contentType)
 	}
-	q.setStandardHeaders()
-	w.Set("Content-Length", strconv.Itoa(len(body)))
+	hv.setStandard(w, q)
+	hv.set(w, "Content-Length", strconv.Itoa(len(body)))
 	q.w.WriteHeader(code)
 	if q.r.Method != http.MethodHead {
 		q.w.Write(body)
@@ -297,9 +350,35 @@ func (q *request) respond(in *integration, status int, hdr http.Header, body []b
 
 // setStandardHeaders adds the headers API Gateway puts on every response.
 func (q *request) setStandardHeaders() {
-	h := q.w.Header()
-	h.Set("x-amzn-RequestId", q.requestID)
-	h.Set("x-amz-apigw-id", q.extendedID)
+	hv := make(headerValues, 0, 2)
+	hv.setStandard(q.w.Header(), q)
+}
+
+// The canonical forms of x-amzn-RequestId and x-amz-apigw-id, as
+// http.Header.Set writes them on integration responses. (Gateway responses
+// keep AWS's spelling; see internal/gatewayresponse.)
+const (
+	headerRequestID  = "X-Amzn-Requestid"
+	headerExtendedID = "X-Amz-Apigw-Id"
+)
+
+// headerValues hands out the values of single-valued headers from one
+// backing array, so that a response's headers cost one allocation. Each
+// value slice has capacity 1: an append by later code copies instead of
+// overwriting a neighbour.
+type headerValues []string
+
+// set sets header k, which must be in canonical form, to v.
+func (hv *headerValues) set(h http.Header, k, v string) {
+	i := len(*hv)
+	*hv = append(*hv, v)
+	h[k] = (*hv)[i : i+1 : i+1]
+}
+
+// setStandard sets the request ids API Gateway puts on every response.
+func (hv *headerValues) setStandard(h http.Header, q *request) {
+	hv.set(h, headerRequestID, q.requestID)
+	hv.set(h, headerExtendedID, q.extendedID)
 }
 
 // selectTemplate chooses among template keys (sorted, lower-case) for a

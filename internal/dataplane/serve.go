@@ -112,12 +112,11 @@ func (q *request) gatewayRequest() *gatewayresponse.Request {
 	}
 }
 
+// queryValues returns the parsed query string; nil (an empty url.Values
+// for reading) when there is none.
 func (q *request) queryValues() url.Values {
-	if q.query == nil {
+	if q.query == nil && q.r.URL.RawQuery != "" {
 		q.query, _ = url.ParseQuery(q.r.URL.RawQuery)
-		if q.query == nil {
-			q.query = url.Values{}
-		}
 	}
 	return q.query
 }

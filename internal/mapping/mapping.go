@@ -146,12 +146,8 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 		if ctxMap == nil {
 			ctxMap = vtl.NewMap()
 		}
-		reqOv = &overrideMap{name: "requestOverride", sub: map[string]*overrideMap{
-			"header": {name: "requestOverride.header"}, "querystring": {name: "requestOverride.querystring"}, "path": {name: "requestOverride.path"},
-		}}
-		respOv = &overrideMap{name: "responseOverride", sub: map[string]*overrideMap{
-			"header": {name: "responseOverride.header"},
-		}}
+		set := newOverrideSet()
+		reqOv, respOv = &set.req, &set.resp
 		ctxMap.Put("requestOverride", reqOv)
 		ctxMap.Put("responseOverride", respOv)
 		vars["context"] = ctxMap
@@ -177,10 +173,10 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 	if reqOv == nil {
 		return out, ov, nil
 	}
-	ov.ResponseHeaders = respOv.sub["header"].strings()
-	ov.RequestHeaders = reqOv.sub["header"].strings()
-	ov.RequestQuery = reqOv.sub["querystring"].strings()
-	ov.RequestPath = reqOv.sub["path"].strings()
+	ov.ResponseHeaders = respOv.subMap("header").strings()
+	ov.RequestHeaders = reqOv.subMap("header").strings()
+	ov.RequestQuery = reqOv.subMap("querystring").strings()
+	ov.RequestPath = reqOv.subMap("path").strings()
 	if st, ok := respOv.get("status"); ok {
 		switch x := st.(type) {
 		case int64:
@@ -205,7 +201,46 @@ type overrideMap struct {
 	name string
 	keys []string
 	vals map[string]vtl.Value
-	sub  map[string]*overrideMap
+	// sub are the nested maps, in the order String prints them.
+	sub []subOverride
+}
+
+// subOverride is a nested override map and its name.
+type subOverride struct {
+	name string
+	m    *overrideMap
+}
+
+// subMap returns the nested map called name, or nil.
+func (o *overrideMap) subMap(name string) *overrideMap {
+	for _, s := range o.sub {
+		if s.name == name {
+			return s.m
+		}
+	}
+	return nil
+}
+
+// overrideSet is $context.requestOverride and $context.responseOverride
+// with their nested maps, in one allocation.
+type overrideSet struct {
+	req, resp                                overrideMap
+	reqHeader, reqQuery, reqPath, respHeader overrideMap
+	reqSub                                   [3]subOverride
+	respSub                                  [1]subOverride
+}
+
+func newOverrideSet() *overrideSet {
+	s := &overrideSet{}
+	s.reqHeader.name = "requestOverride.header"
+	s.reqQuery.name = "requestOverride.querystring"
+	s.reqPath.name = "requestOverride.path"
+	s.respHeader.name = "responseOverride.header"
+	s.reqSub = [3]subOverride{{"header", &s.reqHeader}, {"querystring", &s.reqQuery}, {"path", &s.reqPath}}
+	s.respSub = [1]subOverride{{"header", &s.respHeader}}
+	s.req = overrideMap{name: "requestOverride", sub: s.reqSub[:]}
+	s.resp = overrideMap{name: "responseOverride", sub: s.respSub[:]}
+	return s
 }
 
 func (o *overrideMap) get(k string) (vtl.Value, bool) {
@@ -227,7 +262,7 @@ func (o *overrideMap) strings() map[string]string {
 
 // Property implements vtl.Object.
 func (o *overrideMap) Property(name string) (vtl.Value, bool) {
-	if s, ok := o.sub[name]; ok {
+	if s := o.subMap(name); s != nil {
 		return s, true
 	}
 	v, ok := o.vals[name]
@@ -236,7 +271,7 @@ func (o *overrideMap) Property(name string) (vtl.Value, bool) {
 
 // SetProperty implements vtl.Setter.
 func (o *overrideMap) SetProperty(name string, v vtl.Value) error {
-	if _, ok := o.sub[name]; ok {
+	if o.subMap(name) != nil {
 		return fmt.Errorf("$context.%s.%s cannot be replaced", o.name, name)
 	}
 	if _, dup := o.vals[name]; dup {
@@ -279,10 +314,8 @@ func (o *overrideMap) Method(name string, args []vtl.Value) (vtl.Value, bool, er
 // String implements vtl.Object with Java's map formatting.
 func (o *overrideMap) String() string {
 	m := vtl.NewMap()
-	for _, k := range []string{"header", "querystring", "path"} {
-		if s, ok := o.sub[k]; ok {
-			m.Put(k, s)
-		}
+	for _, s := range o.sub {
+		m.Put(s.name, s.m)
 	}
 	for _, k := range o.keys {
 		m.Put(k, o.vals[k])
