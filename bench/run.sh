@@ -183,8 +183,9 @@ expect backend 200 "$BODY" "http://127.0.0.1:$BACKEND_PORT/pets"
 
 GANTRY_PORT=$(free_port)
 GOMAXPROCS=1 "${on_servers[@]}" "$WORK/gantry" -memory -listen "127.0.0.1:$GANTRY_PORT" -log-level error 2>"$WORK/gantry.log" &
-PIDS+=($!)
-wait_http gantry "$!" "http://127.0.0.1:$GANTRY_PORT/restapis"
+GANTRY_PID=$!
+PIDS+=("$GANTRY_PID")
+wait_http gantry "$GANTRY_PID" "http://127.0.0.1:$GANTRY_PORT/restapis"
 
 # --- 4. one API, configured through the AWS API ------------------------------
 log "configuring the API with the aws CLI"
@@ -370,6 +371,10 @@ printf '  %-44s req/s %5sx   p99 %5sx\n' \
 	"Gantry HTTP_PROXY / backend direct" "$(rps_ratio $G_PROXY $DIRECT)" "$(p99_ratio $G_PROXY $DIRECT)" \
 	"Gantry MOCK / nginx 404" "$(rps_ratio $G_MOCK $NGX_404)" "$(p99_ratio $G_MOCK $NGX_404)" \
 	"Gantry gateway response / nginx 404" "$(rps_ratio $G_GR $NGX_404)" "$(p99_ratio $G_GR $NGX_404)"
+# Gantry's peak resident memory over the whole run (the kernel's high-water
+# mark), loads included.
+rss=$(awk '$1 == "VmHWM:" {printf "%.1f MB", $2 / 1024}' "/proc/$GANTRY_PID/status" 2>/dev/null || true)
+printf '\nGantry peak RSS: %s\n' "${rss:-unknown}"
 printf '\nsummary: proxy %sx nginx (p99 %sx), mock %sx nginx-404, gateway-response %sx nginx-404, proxy %sx direct\n' \
 	"$(rps_ratio $G_PROXY $NGX_PROXY)" "$(p99_ratio $G_PROXY $NGX_PROXY)" "$(rps_ratio $G_MOCK $NGX_404)" \
 	"$(rps_ratio $G_GR $NGX_404)" "$(rps_ratio $G_PROXY $DIRECT)"
