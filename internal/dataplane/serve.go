@@ -47,7 +47,12 @@ type request struct {
 // ServeHTTP answers an invocation of a deployed stage, and any other
 // request with 404.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
+	addr, ok := parseAddress(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h.invoke(w, r, addr)
 }
 
 // Handler returns a handler that answers invocations of deployed stages

@@ -162,6 +162,26 @@ func (m *Map) Get(k Value) (Value, bool) {
 	return m.vals[i], true
 }
 
+// getString is Get for a string key, which it does not box into a Value
+// (the property reads of templates, $map.name, are all such lookups).
+func (m *Map) getString(k string) (Value, bool) {
+	if m == nil {
+		return nil, false
+	}
+	if m.index != nil {
+		if i, ok := m.index[k]; ok {
+			return m.vals[i], true
+		}
+		return nil, false
+	}
+	for i, e := range m.keys {
+		if es, ok := e.(string); ok && es == k {
+			return m.vals[i], true
+		}
+	}
+	return nil, false
+}
+
 // Put stores v under key k, keeping the original position of an existing key,
 // and returns the previous value (Java put()).
 func (m *Map) Put(k, v Value) Value {
