@@ -195,6 +195,12 @@ func (e *Engine) Parse(name, src string) (*Template, error) {
 // staticText returns the output of nodes when they are all text within the
 // output limit (a longer text fails at render time, as it must).
 func staticText(nodes []node, limit int) (string, bool) {
+	if len(nodes) == 1 {
+		// The usual case: no copy.
+		if tn, ok := nodes[0].(*textNode); ok && len(tn.text) <= limit {
+			return tn.text, true
+		}
+	}
 	var b strings.Builder
 	for _, n := range nodes {
 		tn, ok := n.(*textNode)
