@@ -1,0 +1,225 @@
+package dataplane
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// countingTransport counts the requests it passes on.
+type countingTransport struct {
+	rt http.RoundTripper
+	n  atomic.Int32
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.rt.RoundTrip(r)
+}
+
+func newTestH1(t *testing.T) (*h1Transport, *countingTransport) {
+	fb := &countingTransport{rt: NewTransport()}
+	tr := newH1Transport(fb, newDialer(), 4, time.Minute)
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr, fb
+}
+
+func h1Get(t *testing.T, tr http.RoundTripper, ctx context.Context, url string) (*http.Response, string, error) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b), err
+}
+
+// rawServer answers each connection with handle, on loopback.
+func rawServer(t *testing.T, handle func(c net.Conn, br *bufio.Reader)) (string, *atomic.Int32) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				handle(c, bufio.NewReader(c))
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String(), &conns
+}
+
+func TestH1Transport(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("keep-alive reuse", func(t *testing.T) {
+		var conns atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, r.Method+" "+r.URL.RequestURI()+" "+r.Header.Get("User-Agent"))
+		}))
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				conns.Add(1)
+			}
+		}
+		srv.Start()
+		defer srv.Close()
+		tr, fb := newTestH1(t)
+		for i := range 3 {
+			resp, body, err := h1Get(t, tr, ctx, srv.URL+"/a%2Fb?x=1")
+			if err != nil || resp.StatusCode != 200 || body != "GET /a%2Fb?x=1 Go-http-client/1.1" {
+				t.Fatalf("request %d: %v %v %q", i, resp, err, body)
+			}
+		}
+		if conns.Load() != 1 || fb.n.Load() != 0 {
+			t.Errorf("%d connections, %d fallback requests; want 1 and 0", conns.Load(), fb.n.Load())
+		}
+	})
+
+	t.Run("stale pooled connection is replaced", func(t *testing.T) {
+		// Each connection answers one request, then closes without
+		// saying so, as a back end whose idle timeout expired.
+		url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			if _, err := http.ReadRequest(br); err != nil {
+				return
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		})
+		tr, _ := newTestH1(t)
+		for i := range 3 {
+			if i > 0 {
+				time.Sleep(20 * time.Millisecond) // let the close arrive
+			}
+			resp, body, err := h1Get(t, tr, ctx, url+"/")
+			if err != nil || resp.StatusCode != 200 || body != "ok" {
+				t.Fatalf("request %d: %v %v %q", i, resp, err, body)
+			}
+		}
+		if conns.Load() != 3 {
+			t.Errorf("%d connections, want 3", conns.Load())
+		}
+	})
+
+	t.Run("informational responses and chunked body", func(t *testing.T) {
+		url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			for {
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+
+					"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+			}
+		})
+		tr, _ := newTestH1(t)
+		for i := range 2 {
+			resp, body, err := h1Get(t, tr, ctx, url+"/")
+			if err != nil || resp.StatusCode != 201 || body != "abcde" || resp.Header.Get("X-A") != "1" || resp.Header.Get("Link") != "" {
+				t.Fatalf("request %d: %v %v %q", i, resp, err, body)
+			}
+		}
+	})
+
+	t.Run("not reused", func(t *testing.T) {
+		// "Connection: close" and a body closed before its end both end
+		// the connection.
+		url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			for {
+				r, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				if r.URL.Path == "/close" {
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789")
+			}
+		})
+		tr, _ := newTestH1(t)
+		if _, body, err := h1Get(t, tr, ctx, url+"/close"); err != nil || body != "ok" {
+			t.Fatal(err, body)
+		}
+		req, _ := http.NewRequest("GET", url+"/partial", nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Read(make([]byte, 3))
+		resp.Body.Close()
+		if _, body, err := h1Get(t, tr, ctx, url+"/full"); err != nil || body != "0123456789" {
+			t.Fatal(err, body)
+		}
+		if conns.Load() != 3 {
+			t.Errorf("%d connections, want 3", conns.Load())
+		}
+	})
+
+	t.Run("deadline", func(t *testing.T) {
+		url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			http.ReadRequest(br)
+			time.Sleep(2 * time.Second) // never answers in time
+		})
+		tr, _ := newTestH1(t)
+		ctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, _, err := h1Get(t, tr, ctx, url+"/")
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+			t.Errorf("error %v after %v, want the deadline after 50ms", err, time.Since(start))
+		}
+	})
+
+	t.Run("fallback", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			w.Write(b)
+		}))
+		defer srv.Close()
+		tr, fb := newTestH1(t)
+		req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader("payload"))
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "payload" || fb.n.Load() != 1 {
+			t.Errorf("body %q, %d fallback requests; want the payload and 1", b, fb.n.Load())
+		}
+	})
+
+	t.Run("refused", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := "http://" + ln.Addr().String() + "/"
+		ln.Close()
+		tr, _ := newTestH1(t)
+		if _, _, err := h1Get(t, tr, ctx, url); err == nil {
+			t.Error("no error from a closed port")
+		}
+	})
+}
