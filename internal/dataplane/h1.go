@@ -33,6 +33,8 @@ type h1Transport struct {
 
 	mu   sync.Mutex
 	idle map[string][]*h1Conn // by host:port, most recently used last
+	// swept is when put last closed the connections idle for too long.
+	swept time.Time
 }
 
 // h1Conn is one keep-alive connection to a back end.
@@ -101,18 +103,44 @@ func (t *h1Transport) take(key string) (*h1Conn, bool) {
 	}
 }
 
-// put keeps pc for reuse, or closes it when the pool is full.
+// put keeps pc for reuse, or closes it when the pool is full. Once per
+// idle timeout it also closes every connection idle for longer, so that
+// back ends no longer called do not keep connections open.
 func (t *h1Transport) put(pc *h1Conn) {
-	pc.since = time.Now()
+	now := time.Now()
+	pc.since = now
+	var expired []*h1Conn
 	t.mu.Lock()
 	conns := t.idle[pc.key]
 	if len(conns) < t.maxIdle {
 		t.idle[pc.key] = append(conns, pc)
 		pc = nil
 	}
+	if now.Sub(t.swept) > t.idleTimeout {
+		t.swept = now
+		for key, conns := range t.idle {
+			// Oldest first: the expired ones are a prefix.
+			n := 0
+			for n < len(conns) && now.Sub(conns[n].since) >= t.idleTimeout {
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+			expired = append(expired, conns[:n]...)
+			if n == len(conns) {
+				delete(t.idle, key)
+			} else {
+				t.idle[key] = append(conns[:0:0], conns[n:]...)
+			}
+		}
+	}
 	t.mu.Unlock()
 	if pc != nil {
 		pc.conn.Close()
+	}
+	for _, c := range expired {
+		c.conn.Close()
 	}
 }
 

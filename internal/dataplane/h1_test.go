@@ -176,6 +176,30 @@ func TestH1Transport(t *testing.T) {
 		}
 	})
 
+	t.Run("idle connections expire", func(t *testing.T) {
+		closed := make(chan struct{}, 1)
+		serve := func(c net.Conn, br *bufio.Reader) {
+			for {
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+		}
+		a, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) { serve(c, br); closed <- struct{}{} })
+		b, _ := rawServer(t, serve)
+		tr := newH1Transport(NewTransport(), newDialer(), 4, 20*time.Millisecond)
+		defer tr.CloseIdleConnections()
+		h1Get(t, tr, ctx, a+"/")
+		time.Sleep(50 * time.Millisecond)
+		h1Get(t, tr, ctx, b+"/") // its return to the pool sweeps a's connection
+		select {
+		case <-closed:
+		case <-time.After(2 * time.Second):
+			t.Error("the connection idle past its timeout is still open")
+		}
+	})
+
 	t.Run("deadline", func(t *testing.T) {
 		url, _ := rawServer(t, func(c net.Conn, br *bufio.Reader) {
 			http.ReadRequest(br)
