@@ -146,3 +146,54 @@ func BenchmarkProxy(b *testing.B) {
 		{"gantry", f.url("benchapi03", "test", "/pets/42"), 200},
 	})
 }
+
+// BenchmarkParameterMapping measures a MOCK method whose integration maps
+// request parameters from every kind of source (path, query string, header,
+// multi-value header, stage variable, $context, literal) and whose
+// integration response maps three method response headers; the templates
+// are static, so the difference from BenchmarkMockInvoke is mostly the
+// mappings.
+func BenchmarkParameterMapping(b *testing.B) {
+	f := newBenchFixture(b)
+	m := mockMethod("200", `{"ok":true}`, map[string]string{
+		"X-Stage":    "context.stage",
+		"X-Static":   "'yes'",
+		"X-Variable": "stageVariables.color",
+	})
+	m.RequestParameters = map[string]bool{
+		"method.request.path.petId": true, "method.request.querystring.q": false, "method.request.header.X-Trace": false,
+	}
+	m.Integration.RequestParameters = map[string]string{
+		"integration.request.path.id":                    "method.request.path.petId",
+		"integration.request.querystring.q":              "method.request.querystring.q",
+		"integration.request.header.X-Trace":             "method.request.header.X-Trace",
+		"integration.request.multivalueheader.X-All":     "method.request.multivalueheader.Accept",
+		"integration.request.header.X-Color":             "stageVariables.color",
+		"integration.request.header.X-Request-Id":        "context.requestId",
+		"integration.request.querystring.source":         "'gantry'",
+		"integration.request.multivaluequerystring.tags": "method.request.multivaluequerystring.tag",
+	}
+	f.deploy(api{id: "benchapi04", variables: map[string]string{"color": "blue"},
+		methods: map[string]map[string]model.Method{"/pets/{petId}": {"GET": m}}})
+	req := httptest.NewRequest("GET", "/restapis/benchapi04/test/_user_request_/pets/42?q=x&tag=a&tag=b", nil)
+	req.Header.Set("X-Trace", "abc")
+	req.Header.Add("Accept", "application/json")
+	benchServe(b, f, req, 200, func(w *httptest.ResponseRecorder) bool { return w.Header().Get("X-Variable") == "blue" })
+}
+
+// BenchmarkGatewayResponseCustomized measures an unknown path answered with
+// a customized MISSING_AUTHENTICATION_TOKEN (status, a mapped header and a
+// template), as bench/run.sh's "Gantry gateway response" target does.
+func BenchmarkGatewayResponseCustomized(b *testing.B) {
+	f := newBenchFixture(b)
+	f.deploy(api{id: "benchapi05",
+		methods: map[string]map[string]model.Method{"/pets": {"GET": mockMethod("200", "ok", nil)}},
+		gatewayResponses: map[string]model.GatewayResponse{"MISSING_AUTHENTICATION_TOKEN": {
+			Type:               "MISSING_AUTHENTICATION_TOKEN",
+			StatusCode:         "404",
+			ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+			ResponseTemplates:  map[string]string{"application/json": `{"message":"Not Found"}`},
+		}}})
+	req := httptest.NewRequest("GET", "/restapis/benchapi05/test/_user_request_/nothing/here", nil)
+	benchServe(b, f, req, 404, nil)
+}

@@ -28,6 +28,7 @@ type contextSlot struct {
 
 var (
 	contextSlots  []contextSlot
+	contextIndex  map[string]int // contextSlots by key
 	contextLayout *vtl.MapLayout
 	// contextValues is the number of values a $context needs, nested maps
 	// included.
@@ -65,7 +66,9 @@ func init() {
 	}
 	slices.Sort(keys)
 	keys = append(keys, "requestOverride", "responseOverride")
-	for _, k := range keys {
+	contextIndex = make(map[string]int, len(keys))
+	for i, k := range keys {
+		contextIndex[k] = i
 		contextSlots = append(contextSlots, top[k])
 	}
 	contextLayout = vtl.NewMapLayout(stringValues(keys)...)
@@ -83,33 +86,58 @@ func stringValues(ss []string) []vtl.Value {
 // contextMap builds $context for a mapping template: every name of
 // contextNames (null when it has no value for this request), dotted names
 // in nested maps ($context.identity.sourceIp), requestTimeEpoch as a number
-// and isCanaryRequest false.
-func (q *request) contextMap() *vtl.Map {
+// and isCanaryRequest false. With names (see mapping.Input.ContextFunc),
+// only those keys.
+func (q *request) contextMap(names []string) *vtl.Map {
+	if names != nil {
+		m := vtl.NewMap()
+		for _, name := range names {
+			if name == "requestOverride" || name == "responseOverride" {
+				continue // mapping.Render's
+			}
+			if i, ok := contextIndex[name]; ok {
+				m.Put(name, q.contextSlotValue(contextSlots[i], nil))
+			}
+		}
+		return m
+	}
 	// One allocation holds the values of every map.
 	vals := make([]vtl.Value, contextValues)
 	n := len(contextSlots)
 	top, rest := vals[:n:n], vals[n:]
 	for i, slot := range contextSlots {
-		switch {
-		case slot.group != nil:
+		if slot.group != nil {
 			k := len(slot.group.names)
-			sub := rest[:k:k]
+			top[i] = q.contextSlotValue(slot, rest[:k:k])
 			rest = rest[k:]
-			for j, name := range slot.group.names {
-				if s, ok := q.contextValue(name); ok {
-					sub[j] = s
-				}
-			}
-			top[i] = slot.group.layout.New(sub)
-		case slot.epoch:
-			top[i] = q.start.UnixMilli() // a number, as on AWS
-		case slot.name != "":
-			if s, ok := q.contextValue(slot.name); ok {
-				top[i] = s
-			}
-		default:
-			top[i] = slot.value
+			continue
 		}
+		top[i] = q.contextSlotValue(slot, nil)
 	}
 	return contextLayout.New(top)
+}
+
+// contextSlotValue is the value of one top-level $context key; a nested map
+// keeps its values in sub when sub is not nil.
+func (q *request) contextSlotValue(slot contextSlot, sub []vtl.Value) vtl.Value {
+	switch {
+	case slot.group != nil:
+		if sub == nil {
+			sub = make([]vtl.Value, len(slot.group.names))
+		}
+		for j, name := range slot.group.names {
+			if s, ok := q.contextValue(name); ok {
+				sub[j] = s
+			}
+		}
+		return slot.group.layout.New(sub)
+	case slot.epoch:
+		return q.start.UnixMilli() // a number, as on AWS
+	case slot.name != "":
+		if s, ok := q.contextValue(slot.name); ok {
+			return s
+		}
+		return nil
+	}
+	return slot.value
 }

@@ -44,7 +44,7 @@ func TestContextMap(t *testing.T) {
 	want["isCanaryRequest"] = false
 	ref := vtl.FromGo(want).(*vtl.Map)
 
-	got := q.contextMap()
+	got := q.contextMap(nil)
 	for _, m := range []*vtl.Map{ref, got} {
 		m.Put("requestOverride", "R")
 		m.Put("responseOverride", "S")
@@ -75,7 +75,7 @@ func TestContextMap(t *testing.T) {
 		id.(*vtl.Map).Put("added", int64(1))
 	}
 	check("changed")
-	next := q.contextMap()
+	next := q.contextMap(nil)
 	if v, ok := next.Get("stage"); !ok || v != "dev" {
 		t.Errorf("next $context.stage = %v, %v", v, ok)
 	}
@@ -85,5 +85,19 @@ func TestContextMap(t *testing.T) {
 	id, _ := next.Get("identity")
 	if v, ok := id.(*vtl.Map).Get("sourceIp"); !ok || v != "192.0.2.1" {
 		t.Errorf("next $context.identity.sourceIp = %v, %v", v, ok)
+	}
+
+	// Only the keys a template reads: the same values, nothing else.
+	part := q.contextMap([]string{"stage", "identity", "requestTimeEpoch", "nope", "requestOverride"})
+	full := q.contextMap(nil)
+	if got := vtl.ToString(vtl.NewList(part.Keys()...)); got != "[stage, identity, requestTimeEpoch]" {
+		t.Errorf("partial $context keys: %s", got)
+	}
+	for _, k := range part.Keys() {
+		p, _ := part.Get(k)
+		w, _ := full.Get(k)
+		if vtl.ToString(p) != vtl.ToString(w) || k == "requestTimeEpoch" && p != w {
+			t.Errorf("partial $context.%v = %#v, want %#v", k, p, w)
+		}
 	}
 }

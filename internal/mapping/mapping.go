@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,12 +46,15 @@ type Input struct {
 	// ContextFunc, when not nil, builds $context instead of Context (whose
 	// keys FromGo would sort: a ContextFunc keeps whatever order it
 	// builds). Render calls it only for a template that references
-	// $context, and then sets the map's requestOverride and
-	// responseOverride: it must return a new map on every call. A map that
-	// already holds those two keys (with any value) keeps their positions,
-	// which lets a vtl.MapLayout put them last, where Render would append
-	// them, without copying the layout.
-	ContextFunc func() *vtl.Map
+	// $context. names, when not nil, are the only top-level keys the
+	// template can observe (it reads $context.name... and nothing else),
+	// and the map may hold just those; nil asks for them all. Render may
+	// then set the map's requestOverride and responseOverride, so it must
+	// be a new map on every call. A map that already holds those two keys
+	// (with any value) keeps their positions, which lets a vtl.MapLayout
+	// put them last, where Render would append them, without copying the
+	// layout.
+	ContextFunc func(names []string) *vtl.Map
 }
 
 // Overrides are the values a template assigned to
@@ -137,19 +141,28 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 	vars := make(map[string]vtl.Value, 4)
 	var reqOv, respOv *overrideMap
 	if t.t.References("context") {
+		// A template that only reads $context.name... sees only those
+		// keys: the others need not be built, nor the overrides unless
+		// named.
+		names, partial := t.t.Properties("context")
+		if !partial {
+			names = nil
+		}
 		var ctxMap *vtl.Map
 		if in.ContextFunc != nil {
-			ctxMap = in.ContextFunc()
+			ctxMap = in.ContextFunc(names)
 		} else {
 			ctxMap, _ = vtl.FromGo(in.Context).(*vtl.Map)
 		}
 		if ctxMap == nil {
 			ctxMap = vtl.NewMap()
 		}
-		set := newOverrideSet()
-		reqOv, respOv = &set.req, &set.resp
-		ctxMap.Put("requestOverride", reqOv)
-		ctxMap.Put("responseOverride", respOv)
+		if !partial || slices.Contains(names, "requestOverride") || slices.Contains(names, "responseOverride") {
+			set := newOverrideSet()
+			reqOv, respOv = &set.req, &set.resp
+			ctxMap.Put("requestOverride", reqOv)
+			ctxMap.Put("responseOverride", respOv)
+		}
 		vars["context"] = ctxMap
 	}
 	if t.t.References("input") {

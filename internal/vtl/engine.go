@@ -169,6 +169,28 @@ func (t *Template) References(name string) bool {
 	return ok
 }
 
+// Properties reports how the template uses the variable name. When it only
+// reads or assigns first-level properties of it ($name.a, $name.a.b(),
+// #set($name.a = ...)), props lists those property names, each once, and
+// ok is true: a map holding only those keys renders the same as any larger
+// one. ok is false when the template uses the variable itself (prints,
+// passes, assigns, iterates or indexes it, or calls a method on it), or
+// may reach any variable (#evaluate). A variable the template does not
+// reference gives no props and ok true.
+func (t *Template) Properties(name string) (props []string, ok bool) {
+	if t.syms.dynamic {
+		return nil, false
+	}
+	slot, found := t.syms.index[name]
+	if !found {
+		return nil, true
+	}
+	if t.syms.whole[slot] {
+		return nil, false
+	}
+	return t.syms.props[slot], true
+}
+
 // Parse compiles src. name is used in error messages.
 func (e *Engine) Parse(name, src string) (*Template, error) {
 	p := &parser{

@@ -104,3 +104,44 @@ func TestStaticAndReferences(t *testing.T) {
 		t.Error("a template with #evaluate: References(anything) = false")
 	}
 }
+
+// TestProperties checks which uses of a variable Properties lets through
+// as first-level property accesses, and which count as the whole variable.
+func TestProperties(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		props string // fmt of the props, when ok
+		ok    bool
+	}{
+		{`$context.stage`, "[stage]", true},
+		{`${context.stage}$context.identity.sourceIp $context.stage.length()`, "[stage identity]", true},
+		{`#set($context.requestOverride.header.x = "1")`, "[requestOverride]", true},
+		{`#set($s = "in $context.path")$s`, "[path]", true},
+		{`#if($context.stage == "a")#end`, "[stage]", true},
+		{`$input.body`, "[]", true},
+		{`$context`, "", false},
+		{`$context.keySet()`, "", false},
+		{`$context["stage"]`, "", false},
+		{`#foreach($x in $context)#end`, "", false},
+		{`#set($c = $context)`, "", false},
+		{`$util.escapeJavaScript($context)`, "", false},
+		{`#set($context = {})`, "", false},
+		{`$context.stage $context`, "", false},
+	} {
+		tm, err := New(Options{APIGateway: true}).Parse("t", tc.src)
+		if err != nil {
+			t.Fatal(tc.src, err)
+		}
+		props, ok := tm.Properties("context")
+		if ok != tc.ok || ok && fmt.Sprint(props) != tc.props {
+			t.Errorf("%s: Properties = %v, %v; want %s, %v", tc.src, props, ok, tc.props, tc.ok)
+		}
+	}
+	tm, err := New(Options{}).Parse("t", `$context.stage #evaluate("$x")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tm.Properties("context"); ok {
+		t.Error("a template with #evaluate: Properties ok")
+	}
+}
