@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -60,7 +61,8 @@ func newH1Transport(fallback http.RoundTripper, dialer *net.Dialer, maxIdle int,
 // RoundTrip implements http.RoundTripper.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" || req.URL.Host == "" || req.Body != nil && req.Body != http.NoBody ||
-		req.ContentLength != 0 || req.Close {
+		req.ContentLength != 0 || req.Close || !validHeaders(req.Header) {
+		// The fallback also reports invalid header fields, as before.
 		return t.fallback.RoundTrip(req)
 	}
 	key := req.URL.Host
@@ -261,4 +263,38 @@ func (b *h1Body) Close() error {
 	}
 	b.pc.conn.Close()
 	return nil
+}
+
+// validHeaders reports whether every header field is one net/http's
+// Transport sends (it refuses the request otherwise): names are tokens,
+// values hold no control character but tab.
+func validHeaders(h http.Header) bool {
+	for k, vs := range h {
+		if k == "" {
+			return false
+		}
+		for i := 0; i < len(k); i++ {
+			if !isTokenByte(k[i]) {
+				return false
+			}
+		}
+		for _, v := range vs {
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// isTokenByte reports whether c may appear in an HTTP token (RFC 9110
+// §5.6.2).
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return c < 0x80 && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

@@ -71,6 +71,16 @@ func rawServer(t *testing.T, handle func(c net.Conn, br *bufio.Reader)) (string,
 	return "http://" + ln.Addr().String(), &conns
 }
 
+// closedPortURL is the URL of a loopback port nothing listens on.
+func closedPortURL(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	return "http://" + ln.Addr().String() + "/"
+}
+
 func TestH1Transport(t *testing.T) {
 	ctx := context.Background()
 
@@ -234,15 +244,29 @@ func TestH1Transport(t *testing.T) {
 		}
 	})
 
-	t.Run("refused", func(t *testing.T) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	t.Run("header validation matches net/http", func(t *testing.T) {
+		// Every byte in a header name and in a value: validHeaders must
+		// accept exactly what net/http's Transport sends (it refuses the
+		// others before dialing).
+		url := closedPortURL(t)
+		std := NewTransport()
+		for c := 0; c < 256; c++ {
+			b := string([]byte{byte(c)})
+			for _, h := range []http.Header{{"X" + b + "Y": {"v"}}, {"X": {"a" + b + "b"}}} {
+				req, _ := http.NewRequest("GET", url, nil)
+				req.Header = h
+				_, err := std.RoundTrip(req)
+				refused := err != nil && strings.Contains(err.Error(), "invalid header field")
+				if validHeaders(h) == refused {
+					t.Errorf("byte %#x in %v: validHeaders %v, net/http refuses: %v", c, h, validHeaders(h), err)
+				}
+			}
 		}
-		url := "http://" + ln.Addr().String() + "/"
-		ln.Close()
+	})
+
+	t.Run("refused", func(t *testing.T) {
 		tr, _ := newTestH1(t)
-		if _, _, err := h1Get(t, tr, ctx, url); err == nil {
+		if _, _, err := h1Get(t, tr, ctx, closedPortURL(t)); err == nil {
 			t.Error("no error from a closed port")
 		}
 	})
