@@ -93,8 +93,8 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
 // fail answers the request with the gateway response for err: the one place
 // where the data plane turns a rejection into a response.
 func (q *request) fail(err error) {
-	var ge *gatewayresponse.Error
-	if !errors.As(err, &ge) {
+	ge, ok := asGatewayError(err)
+	if !ok {
 		ge = gatewayresponse.NewError(gatewayresponse.Default5XX)
 		ge.Err = err
 	}
@@ -103,6 +103,17 @@ func (q *request) fail(err error) {
 			"method", q.r.Method, "path", q.addr.path, "type", string(ge.Type), "error", ge.Err.Error())
 	}
 	q.stage.responses.Write(q.w, ge, q.gatewayRequest())
+}
+
+// asGatewayError is errors.As for a *gatewayresponse.Error. The usual case,
+// err itself, costs no allocation.
+func asGatewayError(err error) (*gatewayresponse.Error, bool) {
+	if ge, ok := err.(*gatewayresponse.Error); ok {
+		return ge, true
+	}
+	var ge *gatewayresponse.Error
+	ok := errors.As(err, &ge)
+	return ge, ok
 }
 
 // gatewayRequest is what gateway responses may read from this request.
@@ -172,6 +183,7 @@ func (q *request) serve() error {
 func (q *request) missingToken() *gatewayresponse.Error {
 	e := gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
 	if msg, ok := sigv4.IncompleteSignature(q.r.Header); ok {
+		msg := msg // allocated only here
 		e.Message = &msg
 		e.ErrorType = "IncompleteSignatureException"
 	}
