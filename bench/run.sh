@@ -7,8 +7,9 @@
 # with the aws CLI, starts nginx as a reverse proxy and as a static 404
 # responder, loads each target with wrk (a warm-up run, then a measured run),
 # and prints requests/s, p50 and p99 per target, the ratios Gantry/nginx and
-# one summary line. Everything listens on 127.0.0.1 only and is stopped on
-# exit. Installs nothing: it says what to install when a tool is missing.
+# Gantry/direct, Gantry's peak RSS and one summary line. Everything listens
+# on 127.0.0.1 only and is stopped on exit. Installs nothing: it says what to
+# install when a tool is missing.
 #
 # Environment (all optional):
 #   BENCH_DURATION     measured run per target, wrk syntax (default 10s)
