@@ -21,9 +21,12 @@ import (
 //
 // It takes the requests it can serve exactly as net/http's Transport would
 // (the same bytes on the wire, written by http.Request.Write; the same
-// response parsing, by http.ReadResponse): plain http:// URLs without a
-// request body. Everything else (https, request bodies, which a back end
-// may answer before reading them in full) goes to fallback.
+// response parsing, by http.ReadResponse): plain http:// URLs, without a
+// request body, that may be sent twice (GET, HEAD, OPTIONS, TRACE, or an
+// Idempotency-Key), as both send such a request again when a pooled
+// connection turns out to have been closed by the back end. Everything
+// else (https, request bodies, which a back end may answer before reading
+// them in full, other methods) goes to fallback.
 type h1Transport struct {
 	fallback http.RoundTripper
 	dialer   *net.Dialer
@@ -61,7 +64,7 @@ func newH1Transport(fallback http.RoundTripper, dialer *net.Dialer, maxIdle int,
 // RoundTrip implements http.RoundTripper.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != "http" || req.URL.Host == "" || req.Body != nil && req.Body != http.NoBody ||
-		req.ContentLength != 0 || req.Close || !validHeaders(req.Header) {
+		req.ContentLength != 0 || req.Close || !replayable(req) || !validHeaders(req.Header) {
 		// The fallback also reports invalid header fields, as before.
 		return t.fallback.RoundTrip(req)
 	}
@@ -263,6 +266,19 @@ func (b *h1Body) Close() error {
 	}
 	b.pc.conn.Close()
 	return nil
+}
+
+// replayable reports whether req may be sent again after a failure on a
+// pooled connection, by net/http's rule: a safe method, or an idempotency
+// key.
+func replayable(req *http.Request) bool {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	_, key := req.Header["Idempotency-Key"]
+	_, xkey := req.Header["X-Idempotency-Key"]
+	return key || xkey
 }
 
 // validHeaders reports whether every header field is one net/http's

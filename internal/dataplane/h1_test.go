@@ -38,6 +38,11 @@ func h1Get(t *testing.T, tr http.RoundTripper, ctx context.Context, url string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h1Do(tr, req)
+}
+
+// h1Do sends req and reads the whole response.
+func h1Do(tr http.RoundTripper, req *http.Request) (*http.Response, string, error) {
 	resp, err := tr.RoundTrip(req)
 	if err != nil {
 		return nil, "", err
@@ -241,6 +246,17 @@ func TestH1Transport(t *testing.T) {
 		resp.Body.Close()
 		if string(b) != "payload" || fb.n.Load() != 1 {
 			t.Errorf("body %q, %d fallback requests; want the payload and 1", b, fb.n.Load())
+		}
+		// A method net/http would not send twice, even without a body;
+		// with an idempotency key it may.
+		req, _ = http.NewRequest("DELETE", srv.URL+"/", nil)
+		if _, _, err := h1Do(tr, req); err != nil || fb.n.Load() != 2 {
+			t.Errorf("DELETE: %v, %d fallback requests; want 2", err, fb.n.Load())
+		}
+		req, _ = http.NewRequest("DELETE", srv.URL+"/", nil)
+		req.Header.Set("Idempotency-Key", "k1")
+		if _, _, err := h1Do(tr, req); err != nil || fb.n.Load() != 2 {
+			t.Errorf("DELETE with a key: %v, %d fallback requests; want 2", err, fb.n.Load())
 		}
 	})
 
