@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,26 @@ func TestContextMap(t *testing.T) {
 		if vtl.ToString(p) != vtl.ToString(w) || k == "requestTimeEpoch" && p != w {
 			t.Errorf("partial $context.%v = %#v, want %#v", k, p, w)
 		}
+	}
+}
+
+// TestNewRequestIDs checks the forms of the ids made in one allocation.
+func TestNewRequestIDs(t *testing.T) {
+	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	ext := regexp.MustCompile(`^[A-Za-z0-9+/]{15}=$`)
+	id1, ext1 := newRequestIDs()
+	id2, ext2 := newRequestIDs()
+	for _, id := range []string{id1, id2} {
+		if !uuid.MatchString(id) {
+			t.Errorf("request id %q is not a version 4 UUID", id)
+		}
+	}
+	for _, e := range []string{ext1, ext2} {
+		if !ext.MatchString(e) {
+			t.Errorf("extended request id %q is not 16 characters of base64", e)
+		}
+	}
+	if id1 == id2 || ext1 == ext2 {
+		t.Error("two requests got the same ids")
 	}
 }

@@ -71,7 +71,8 @@ func (h *Handler) Handler(next http.Handler) http.Handler {
 
 // invoke serves one invocation of a deployed stage.
 func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
-	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: ids.RequestID(), extendedID: extendedRequestID()}
+	requestID, extendedID := newRequestIDs()
+	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
 	apis := *h.apis.Load()
 	var st *stage
 	if api := apis[addr.apiID]; api != nil {
@@ -213,12 +214,18 @@ func (q *request) readBody() ([]byte, error) {
 	return b, nil
 }
 
-// extendedRequestID returns a value in the format of $context.extendedRequestId
-// and the x-amz-apigw-id header: 16 characters of base64 ending in "=".
-func extendedRequestID() string {
+// newRequestIDs returns a request's ids, in one allocation: a UUID, the
+// form of x-amzn-RequestId, and a value in the form of
+// $context.extendedRequestId and the x-amz-apigw-id header, 16 characters
+// of base64 ending in "=".
+func newRequestIDs() (requestID, extendedID string) {
+	var buf [36 + 16]byte
 	var b [11]byte
 	rand.Read(b[:])
-	return base64.StdEncoding.EncodeToString(b[:])
+	ids.AppendRequestID(buf[:0])
+	base64.StdEncoding.Encode(buf[36:], b[:])
+	s := string(buf[:])
+	return s[:36], s[36:]
 }
 
 // contextValue resolves a $context variable (without the "$context."
