@@ -35,8 +35,10 @@ type address struct {
 // every other request (those belong to the control plane).
 func parseAddress(r *http.Request) (a address, ok bool) {
 	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+	if strings.IndexByte(host, ':') >= 0 { // else SplitHostPort fails, allocating its error
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
 	}
 	host = strings.ToLower(host)
 	raw := r.URL.EscapedPath()
@@ -53,21 +55,23 @@ func parseAddress(r *http.Request) (a address, ok bool) {
 			return a, false
 		}
 		a.apiID, a.domainName = id, id+hostSuffix
-		a.stage, a.path = splitStage("/" + rest)
+		a.stage, a.path = cutStage(rest)
 		return a, true
 	}
 	if rest, found := strings.CutPrefix(raw, restAPIsPrefix); found {
 		// /restapis/{id}/{stage}/_user_request_/{path}: the third segment
 		// tells an invocation from a control-plane call such as
 		// /restapis/{id}/stages/{name}.
-		parts := strings.SplitN(rest, "/", 4)
-		if len(parts) < 3 || parts[2] != userRequestSegment || parts[0] == "" {
+		id, rest, ok1 := strings.Cut(rest, "/")
+		stage, rest, ok2 := strings.Cut(rest, "/")
+		segment, _, ok3 := strings.Cut(rest, "/")
+		if !ok1 || !ok2 || segment != userRequestSegment || id == "" {
 			return a, false
 		}
-		a.apiID, a.stage, a.domainName = parts[0], parts[1], parts[0]+hostSuffix
+		a.apiID, a.stage, a.domainName = id, stage, id+hostSuffix
 		a.path = "/"
-		if len(parts) == 4 {
-			a.path += parts[3]
+		if ok3 {
+			a.path = rest[len(segment):] // from the "/" after _user_request_
 		}
 		return a, true
 	}
@@ -76,7 +80,14 @@ func parseAddress(r *http.Request) (a address, ok bool) {
 
 // splitStage splits "/{stage}/{path}" into the stage and "/{path}".
 func splitStage(raw string) (stage, path string) {
-	raw = strings.TrimPrefix(raw, "/")
-	stage, path, _ = strings.Cut(raw, "/")
-	return stage, "/" + path
+	return cutStage(strings.TrimPrefix(raw, "/"))
+}
+
+// cutStage splits "{stage}/{path}" into the stage and "/{path}" ("/" when
+// there is no path), slicing s without copying.
+func cutStage(s string) (stage, path string) {
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, "/"
 }

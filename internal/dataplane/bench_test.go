@@ -31,6 +31,20 @@ func newBenchFixtureWith(b *testing.B, opts dataplane.Options) *fixture {
 	return f
 }
 
+// benchServe serves req through the data plane handler, without the
+// network, b.N times, checking each response's status (and, when check is
+// not nil, the response itself).
+func benchServe(b *testing.B, f *fixture, req *http.Request, want int, check func(*httptest.ResponseRecorder) bool) {
+	b.ReportAllocs()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		f.dp.ServeHTTP(w, req)
+		if w.Code != want || check != nil && !check(w) {
+			b.Fatalf("status %d (want %d), headers %v: %s", w.Code, want, w.Header(), w.Body)
+		}
+	}
+}
+
 // BenchmarkMockInvoke measures the pipeline alone (address, route, MOCK
 // integration with request and response templates) without the network.
 func BenchmarkMockInvoke(b *testing.B) {
@@ -38,19 +52,20 @@ func BenchmarkMockInvoke(b *testing.B) {
 	f.deploy(api{id: "benchapi01", methods: map[string]map[string]model.Method{
 		"/pets/{petId}": {"GET": mockMethod("200", `{"id":"$input.params('petId')"}`, nil)},
 	}})
-	benchOK(b, f, httptest.NewRequest("GET", "/restapis/benchapi01/test/_user_request_/pets/42", nil))
+	req := httptest.NewRequest("GET", "/restapis/benchapi01/test/_user_request_/pets/42", nil)
+	benchServe(b, f, req, 200, nil)
 }
 
-// benchOK serves req in a benchmark loop, failing on any status but 200.
-func benchOK(b *testing.B, f *fixture, req *http.Request) {
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		f.dp.ServeHTTP(w, req)
-		if w.Code != 200 {
-			b.Fatalf("status %d: %s", w.Code, w.Body)
-		}
-	}
+// BenchmarkMockContext is BenchmarkMockInvoke with a response template
+// that also reads $context, as bench/run.sh's MOCK target does, so that the
+// $context map is built.
+func BenchmarkMockContext(b *testing.B) {
+	f := newBenchFixture(b)
+	f.deploy(api{id: "benchapi06", methods: map[string]map[string]model.Method{
+		"/pets/{petId}": {"GET": mockMethod("200", `{"id":"$input.params('petId')","stage":"$context.stage"}`, nil)},
+	}})
+	req := httptest.NewRequest("GET", "/restapis/benchapi06/test/_user_request_/pets/42", nil)
+	benchServe(b, f, req, 200, nil)
 }
 
 // BenchmarkRoutingMiss measures a MISSING_AUTHENTICATION_TOKEN answer.
@@ -58,13 +73,70 @@ func BenchmarkRoutingMiss(b *testing.B) {
 	f := newBenchFixture(b)
 	f.deploy(api{id: "benchapi02", methods: map[string]map[string]model.Method{"/pets": {"GET": mockMethod("200", "ok", nil)}}})
 	req := httptest.NewRequest("GET", "/restapis/benchapi02/test/_user_request_/nothing", nil)
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		f.dp.ServeHTTP(w, req)
-		if w.Code != 403 {
-			b.Fatalf("status %d", w.Code)
-		}
+	benchServe(b, f, req, 403, nil)
+}
+
+// BenchmarkLoopback compares, over real connections, a bare net/http
+// handler answering a fixed 404 (the floor for any Go server) with the
+// data plane answering a customized gateway response and a MOCK method
+// whose template reads $context, as bench/run.sh's targets do. Run it with
+// -cpu 1 for the one-core figures bench/run.sh measures.
+func BenchmarkLoopback(b *testing.B) {
+	f := newBenchFixture(b)
+	m := mockMethod("200", `{"mock":"ok","stage":"$context.stage"}`, nil)
+	f.deploy(api{id: "benchapi07",
+		methods: map[string]map[string]model.Method{"/mock": {"GET": m}},
+		gatewayResponses: map[string]model.GatewayResponse{"MISSING_AUTHENTICATION_TOKEN": {
+			Type:               "MISSING_AUTHENTICATION_TOKEN",
+			StatusCode:         "404",
+			ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+			ResponseTemplates:  map[string]string{"application/json": `{"message":"Not Found"}`},
+		}}})
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["Content-Type"] = []string{"application/json"}
+		h["Content-Length"] = []string{"23"}
+		w.WriteHeader(404)
+		io.WriteString(w, `{"message":"Not Found"}`)
+	}))
+	defer bare.Close()
+	benchGet(b, []benchTarget{
+		{"bare-404", bare.URL + "/nothing/here", 404},
+		{"gateway-response", f.url("benchapi07", "test", "/nothing/here"), 404},
+		{"mock", f.url("benchapi07", "test", "/mock"), 200},
+	})
+}
+
+// benchTarget is a URL loaded by benchGet and the status it must answer.
+type benchTarget struct {
+	name, url string
+	want      int
+}
+
+// benchGet loads each target with parallel GETs over pooled keep-alive
+// connections, one sub-benchmark per target.
+func benchGet(b *testing.B, targets []benchTarget) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	defer client.CloseIdleConnections()
+	for _, tc := range targets {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := client.Get(tc.url)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != tc.want {
+						b.Error(fmt.Sprint("status ", resp.StatusCode))
+						return
+					}
+				}
+			})
+		})
 	}
 }
 
@@ -78,30 +150,61 @@ func BenchmarkProxy(b *testing.B) {
 	defer backend.Close()
 	f := newBenchFixture(b)
 	f.deploy(api{id: "benchapi03", methods: map[string]map[string]model.Method{"/{proxy+}": {"ANY": proxyMethod(backend.URL+"/{proxy}", 0)}}})
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	for _, tc := range []struct{ name, url string }{
-		{"direct", backend.URL + "/pets/42"},
-		{"gantry", f.url("benchapi03", "test", "/pets/42")},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					resp, err := client.Get(tc.url)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						b.Error(fmt.Sprint("status ", resp.StatusCode))
-						return
-					}
-				}
-			})
-		})
+	benchGet(b, []benchTarget{
+		{"direct", backend.URL + "/pets/42", 200},
+		{"gantry", f.url("benchapi03", "test", "/pets/42"), 200},
+	})
+}
+
+// BenchmarkParameterMapping measures a MOCK method whose integration maps
+// request parameters from every kind of source (path, query string, header,
+// multi-value header, stage variable, $context, literal) and whose
+// integration response maps three method response headers; the templates
+// are static, so the difference from BenchmarkMockInvoke is mostly the
+// mappings.
+func BenchmarkParameterMapping(b *testing.B) {
+	f := newBenchFixture(b)
+	m := mockMethod("200", `{"ok":true}`, map[string]string{
+		"X-Stage":    "context.stage",
+		"X-Static":   "'yes'",
+		"X-Variable": "stageVariables.color",
+	})
+	m.RequestParameters = map[string]bool{
+		"method.request.path.petId": true, "method.request.querystring.q": false, "method.request.header.X-Trace": false,
 	}
+	m.Integration.RequestParameters = map[string]string{
+		"integration.request.path.id":                    "method.request.path.petId",
+		"integration.request.querystring.q":              "method.request.querystring.q",
+		"integration.request.header.X-Trace":             "method.request.header.X-Trace",
+		"integration.request.multivalueheader.X-All":     "method.request.multivalueheader.Accept",
+		"integration.request.header.X-Color":             "stageVariables.color",
+		"integration.request.header.X-Request-Id":        "context.requestId",
+		"integration.request.querystring.source":         "'gantry'",
+		"integration.request.multivaluequerystring.tags": "method.request.multivaluequerystring.tag",
+	}
+	f.deploy(api{id: "benchapi04", variables: map[string]string{"color": "blue"},
+		methods: map[string]map[string]model.Method{"/pets/{petId}": {"GET": m}}})
+	req := httptest.NewRequest("GET", "/restapis/benchapi04/test/_user_request_/pets/42?q=x&tag=a&tag=b", nil)
+	req.Header.Set("X-Trace", "abc")
+	req.Header.Add("Accept", "application/json")
+	benchServe(b, f, req, 200, func(w *httptest.ResponseRecorder) bool { return w.Header().Get("X-Variable") == "blue" })
+}
+
+// BenchmarkGatewayResponseCustomized measures an unknown path answered with
+// a customized MISSING_AUTHENTICATION_TOKEN (status, a mapped header and a
+// template), as bench/run.sh's "Gantry gateway response" target does.
+func BenchmarkGatewayResponseCustomized(b *testing.B) {
+	f := newBenchFixture(b)
+	f.deploy(api{id: "benchapi05",
+		methods: map[string]map[string]model.Method{"/pets": {"GET": mockMethod("200", "ok", nil)}},
+		gatewayResponses: map[string]model.GatewayResponse{"MISSING_AUTHENTICATION_TOKEN": {
+			Type:               "MISSING_AUTHENTICATION_TOKEN",
+			StatusCode:         "404",
+			ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+			ResponseTemplates:  map[string]string{"application/json": `{"message":"Not Found"}`},
+		}}})
+	req := httptest.NewRequest("GET", "/restapis/benchapi05/test/_user_request_/nothing/here", nil)
+	benchServe(b, f, req, 404, nil)
 }
 
 // BenchmarkLambdaProxyInvoke measures an AWS_PROXY invocation end to end
@@ -121,5 +224,5 @@ func BenchmarkLambdaProxyInvoke(b *testing.B) {
 	}})
 	req := httptest.NewRequest("GET", "/restapis/benchlmb01/test/_user_request_/pets/42?q=1", nil)
 	req.Header.Set("User-Agent", "bench")
-	benchOK(b, f, req)
+	benchServe(b, f, req, 200, nil)
 }

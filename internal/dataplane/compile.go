@@ -372,6 +372,7 @@ func parseURITemplate(raw string) (uriTemplate, error) {
 // placeholder without a parameter stays as written.
 func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]string) (*url.URL, error) {
 	var b strings.Builder
+	b.Grow(len(u.raw) + 64)
 	for _, p := range u.parts {
 		switch p.kind {
 		case uriLiteral:
@@ -400,9 +401,23 @@ func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]s
 // escapePathParam escapes a decoded path parameter for a URI path, keeping
 // the slashes of a greedy {proxy+} value.
 func escapePathParam(v string) string {
+	if !strings.ContainsFunc(v, needsPathEscape) {
+		return v // what the escaping below would give, without copying
+	}
 	parts := strings.Split(v, "/")
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)
 	}
 	return strings.Join(parts, "/")
+}
+
+// needsPathEscape reports whether url.PathEscape changes r, or r is a '/'
+// (which escapePathParam keeps): the unreserved characters and the
+// sub-delimiters PathEscape leaves alone pass.
+func needsPathEscape(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return false
+	}
+	return !strings.ContainsRune("-_.~$&+=:@/", r)
 }

@@ -38,7 +38,9 @@ type Options struct {
 	// discards.
 	Logger *slog.Logger
 	// Transport sends HTTP and HTTP_PROXY integration requests; nil means
-	// a pooled transport made for the purpose (see NewTransport).
+	// pooled keep-alive connections made for the purpose: requests without
+	// a body to plain-HTTP back ends are sent and answered on the serving
+	// goroutine, everything else goes through NewTransport's transport.
 	Transport http.RoundTripper
 	// Now returns the current time; nil means time.Now. Token buckets and
 	// quota periods follow it, so tests can move time instead of sleeping.
@@ -111,7 +113,7 @@ func New(st store.Store, opts Options) *Handler {
 	}
 	h := &Handler{store: st, opts: opts, transport: opts.Transport, meter: opts.Meter, lambda: lambdaInvoker(opts.Lambda)}
 	if h.transport == nil {
-		h.transport = NewTransport()
+		h.transport = newH1Transport(NewTransport(), newDialer(), maxIdlePerBackEnd, idleTimeout)
 	}
 	if h.meter == nil {
 		h.meter = ratelimit.NewMemoryMeter(usageStore{st}, clockFunc(opts.Now), UsageFlushInterval)
@@ -143,19 +145,27 @@ func New(st store.Store, opts Options) *Handler {
 // transparent compression, so bodies pass through as the back end sent them.
 func NewTransport() *http.Transport {
 	return &http.Transport{
-		Proxy: nil,
-		DialContext: (&net.Dialer{
-			Timeout:   10 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		Proxy:                 nil,
+		DialContext:           newDialer().DialContext,
 		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   maxIdlePerBackEnd,
+		IdleConnTimeout:       idleTimeout,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     true,
 	}
+}
+
+// Connection pooling to back ends: idle connections kept per back end, and
+// for how long.
+const (
+	maxIdlePerBackEnd = 256
+	idleTimeout       = 90 * time.Second
+)
+
+func newDialer() *net.Dialer {
+	return &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 }
 
 // Load compiles every deployed stage in the store, replacing what the

@@ -2,12 +2,14 @@ package dataplane
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
@@ -25,7 +27,11 @@ var hopHeaders = []string{
 //
 // Reference: "Amazon API Gateway important notes for REST APIs", header
 // handling of HTTP proxy integrations.
-var remappedResponseHeaders = []string{"Connection", "Date", "Server"}
+var remappedResponseHeaders = []struct{ name, remapped string }{
+	{"Connection", "X-Amzn-Remapped-Connection"},
+	{"Date", "X-Amzn-Remapped-Date"},
+	{"Server", "X-Amzn-Remapped-Server"},
+}
 
 // httpProxy serves an HTTP_PROXY integration: the method request passes
 // through to the back end (method, path parameters substituted into the
@@ -60,7 +66,7 @@ func (q *request) httpProxy(in *integration) error {
 	}
 	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
 	defer cancel()
-	out, err := http.NewRequestWithContext(ctx, method, target.String(), body)
+	out, err := newOutboundRequest(ctx, method, target, body)
 	if err != nil {
 		return configError(err)
 	}
@@ -113,9 +119,9 @@ func copyProxyHeaders(w, from http.Header) {
 		w.Del(h)
 	}
 	for _, h := range remappedResponseHeaders {
-		if v, ok := from[h]; ok {
-			delete(w, h)
-			w["X-Amzn-Remapped-"+h] = v
+		if v, ok := from[h.name]; ok {
+			delete(w, h.name)
+			w[h.remapped] = v
 		}
 	}
 }
@@ -172,7 +178,7 @@ func (q *request) http(in *integration) error {
 	}
 	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
 	defer cancel()
-	out, err := http.NewRequestWithContext(ctx, method, target.String(), bytes.NewReader(body))
+	out, err := newOutboundRequest(ctx, method, target, bytes.NewReader(body))
 	if err != nil {
 		return configError(err)
 	}
@@ -201,6 +207,20 @@ func (q *request) http(in *integration) error {
 		return integrationError(errors.New("integration response body exceeds 10 MiB"), false)
 	}
 	return q.respond(in, resp.StatusCode, resp.Header, respBody)
+}
+
+// newOutboundRequest is http.NewRequestWithContext for an already parsed
+// URL, which it takes as is instead of printing and parsing it again.
+func newOutboundRequest(ctx context.Context, method string, target *url.URL, body io.Reader) (*http.Request, error) {
+	out, err := http.NewRequestWithContext(ctx, method, "", body)
+	if err != nil {
+		return nil, err
+	}
+	// As NewRequestWithContext does with the URL it parses: an empty port
+	// ("host:") is dropped.
+	target.Host = strings.TrimSuffix(target.Host, ":")
+	out.URL, out.Host = target, target.Host
+	return out, nil
 }
 
 // integrationError classifies a failed call to a back end: a timeout is

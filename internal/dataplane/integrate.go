@@ -135,26 +135,28 @@ func (q *request) uriParams(ir *integrationRequest) map[string]string {
 	return out
 }
 
-// mappingInput is what a mapping template sees: body as $input (the method
+// mappingInput is what mapping template t sees: body as $input (the method
 // request's body for request templates, the back end's for response
-// templates) and the method request's parameters for $input.params.
-func (q *request) mappingInput(body []byte) *mapping.Input {
-	query := make(map[string]string)
-	for k, v := range q.queryValues() {
-		query[k] = v[len(v)-1]
+// templates) and the method request's parameters for $input.params. Only
+// what t references is prepared.
+func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input {
+	in := &mapping.Input{Body: body, PathParams: q.pathParams, StageVariables: q.stage.variables}
+	if t.References("input") {
+		rawQuery := q.queryValues()
+		query := make(map[string]string, len(rawQuery))
+		for k, v := range rawQuery {
+			query[k] = v[len(v)-1]
+		}
+		headers := make(map[string]string, len(q.r.Header))
+		for k, v := range q.r.Header {
+			headers[k] = strings.Join(v, ",")
+		}
+		in.QueryParams, in.Headers = query, headers
 	}
-	headers := make(map[string]string, len(q.r.Header))
-	for k, v := range q.r.Header {
-		headers[k] = strings.Join(v, ",")
+	if t.References("context") {
+		in.ContextFunc = q.contextMap
 	}
-	return &mapping.Input{
-		Body:           body,
-		PathParams:     q.pathParams,
-		QueryParams:    query,
-		Headers:        headers,
-		StageVariables: q.stage.variables,
-		Context:        q.contextMap(),
-	}
+	return in
 }
 
 // requestContentType is the media type that selects a request template:
@@ -191,7 +193,7 @@ func (q *request) transformRequest(in *integration) ([]byte, *mapping.Overrides,
 		}
 		return body, nil, nil
 	}
-	out, ov, err := mapping.Render(q.r.Context(), t, q.mappingInput(body))
+	out, ov, err := mapping.Render(q.r.Context(), t, q.mappingInput(t, body))
 	if err != nil {
 		return nil, nil, configError(fmt.Errorf("request template: %w", err))
 	}
@@ -211,20 +213,64 @@ func (q *request) mock(in *integration) error {
 		return err
 	}
 	ir.applyOverrides(ov)
-	var spec struct {
-		StatusCode json.Number `json:"statusCode"`
-	}
-	// AWS: "Execution failed due to configuration error: Unable to parse
-	// statusCode. It should be an integer that is defined in the request
-	// template." A MOCK request with no template and no body fails so.
-	if err := json.Unmarshal(body, &spec); err != nil || spec.StatusCode == "" {
-		return configError(errors.New("unable to parse statusCode from the MOCK request template"))
-	}
-	status, err := strconv.Atoi(spec.StatusCode.String())
-	if err != nil {
-		return configError(fmt.Errorf("unable to parse statusCode %q", spec.StatusCode))
+	status, ok := simpleStatusCode(body)
+	if !ok {
+		var spec struct {
+			StatusCode json.Number `json:"statusCode"`
+		}
+		// AWS: "Execution failed due to configuration error: Unable to
+		// parse statusCode. It should be an integer that is defined in the
+		// request template." A MOCK request with no template and no body
+		// fails so.
+		if err := json.Unmarshal(body, &spec); err != nil || spec.StatusCode == "" {
+			return configError(errors.New("unable to parse statusCode from the MOCK request template"))
+		}
+		status, err = strconv.Atoi(spec.StatusCode.String())
+		if err != nil {
+			return configError(fmt.Errorf("unable to parse statusCode %q", spec.StatusCode))
+		}
 	}
 	return q.respond(in, status, nil, nil)
+}
+
+// simpleStatusCode reads the usual MOCK request template output,
+// {"statusCode": 200}, without a JSON decoder: an object whose only member
+// is "statusCode" with a non-negative integer of up to 9 digits (no leading
+// zero), JSON whitespace allowed between tokens. ok is false for anything
+// else, which the JSON decoder then handles; for what it accepts, the
+// result is the decoder's.
+func simpleStatusCode(b []byte) (status int, ok bool) {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	lit := func(s string) bool {
+		ws()
+		if len(b)-i < len(s) || string(b[i:i+len(s)]) != s {
+			return false
+		}
+		i += len(s)
+		return true
+	}
+	if !lit("{") || !lit(`"statusCode"`) || !lit(":") {
+		return 0, false
+	}
+	ws()
+	start := i
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		status = status*10 + int(b[i]-'0')
+		i++
+	}
+	if n := i - start; n == 0 || n > 9 || n > 1 && b[start] == '0' {
+		return 0, false
+	}
+	if !lit("}") {
+		return 0, false
+	}
+	ws()
+	return status, i == len(b)
 }
 
 // selectResponse picks the integration response for a back-end status code:
@@ -256,15 +302,20 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 		// output mapping and no default output mapping configured."
 		return configError(fmt.Errorf("no integration response matches %s and none is the default", what))
 	}
-	out := http.Header{}
-	src := &valueSource{header: hdr, body: func() []byte { return body }, stageVars: q.stage.variables, context: q.contextValue}
-	for _, m := range r.params {
-		vals, ok, err := src.eval(m.from)
-		if err != nil {
-			return configError(err)
-		}
-		if ok {
-			out.Set(m.to.name, vals[len(vals)-1])
+	// Mapped headers are collected apart, so that a failing template
+	// leaves none of them on the gateway response that reports it.
+	var out http.Header
+	if len(r.params) > 0 {
+		out = http.Header{}
+		src := &valueSource{header: hdr, body: func() []byte { return body }, stageVars: q.stage.variables, context: q.contextValue}
+		for _, m := range r.params {
+			vals, ok, err := src.eval(m.from)
+			if err != nil {
+				return configError(err)
+			}
+			if ok {
+				out.Set(m.to.name, vals[len(vals)-1])
+			}
 		}
 	}
 	code := r.status
@@ -275,7 +326,7 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 	if len(r.templates) > 0 {
 		key := selectTemplate(r.templateTypes, q.r.Header.Get("Accept"))
 		contentType = key
-		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.mappingInput(body))
+		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.mappingInput(r.templates[key], body))
 		if err != nil {
 			return configError(fmt.Errorf("response template: %w", err))
 		}
@@ -284,6 +335,9 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 			code = ov.Status
 		}
 		for k, v := range ov.ResponseHeaders {
+			if out == nil {
+				out = http.Header{}
+			}
 			out.Set(k, v)
 		}
 	}
@@ -291,11 +345,12 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 	for k, v := range out {
 		w[k] = v
 	}
+	hv := make(headerValues, 0, 4)
 	if w.Get("Content-Type") == "" {
-		w.Set("Content-Type", contentType)
+		hv.set(w, "Content-Type", contentType)
 	}
-	q.setStandardHeaders()
-	w.Set("Content-Length", strconv.Itoa(len(body)))
+	hv.setStandard(w, q)
+	hv.set(w, "Content-Length", strconv.Itoa(len(body)))
 	q.w.WriteHeader(code)
 	if q.r.Method != http.MethodHead {
 		q.w.Write(body)
@@ -305,9 +360,35 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 
 // setStandardHeaders adds the headers API Gateway puts on every response.
 func (q *request) setStandardHeaders() {
-	h := q.w.Header()
-	h.Set("x-amzn-RequestId", q.requestID)
-	h.Set("x-amz-apigw-id", q.extendedID)
+	hv := make(headerValues, 0, 2)
+	hv.setStandard(q.w.Header(), q)
+}
+
+// The canonical forms of x-amzn-RequestId and x-amz-apigw-id, as
+// http.Header.Set writes them on integration responses. (Gateway responses
+// keep AWS's spelling; see internal/gatewayresponse.)
+const (
+	headerRequestID  = "X-Amzn-Requestid"
+	headerExtendedID = "X-Amz-Apigw-Id"
+)
+
+// headerValues hands out the values of single-valued headers from one
+// backing array, so that a response's headers cost one allocation. Each
+// value slice has capacity 1: an append by later code copies instead of
+// overwriting a neighbour.
+type headerValues []string
+
+// set sets header k, which must be in canonical form, to v.
+func (hv *headerValues) set(h http.Header, k, v string) {
+	i := len(*hv)
+	*hv = append(*hv, v)
+	h[k] = (*hv)[i : i+1 : i+1]
+}
+
+// setStandard sets the request ids API Gateway puts on every response.
+func (hv *headerValues) setStandard(h http.Header, q *request) {
+	hv.set(h, headerRequestID, q.requestID)
+	hv.set(h, headerExtendedID, q.extendedID)
 }
 
 // selectTemplate chooses among template keys (sorted, lower-case) for a

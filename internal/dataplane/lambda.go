@@ -292,7 +292,7 @@ func (q *request) proxyEvent() ([]byte, error) {
 	}
 	// $context.authorizer, when an authorizer ran: its principalId and
 	// context (Lambda authorizers) or claims (Cognito), as templates see it.
-	if a, ok := q.contextMap()["authorizer"]; ok && a != nil {
+	if a := q.authorizerMap(); a != nil {
 		rc.Authorizer = a
 	}
 	return json.Marshal(&ev)

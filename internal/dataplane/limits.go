@@ -275,8 +275,14 @@ func (h *Handler) GrantUsage(ctx context.Context, scope model.Scope, planID, key
 	return h.meter.Flush(ctx)
 }
 
-// Close stops the usage meter after writing what it counted.
-func (h *Handler) Close(ctx context.Context) error { return h.meter.Close(ctx) }
+// Close closes the idle connections to back ends and stops the usage
+// meter after writing what it counted.
+func (h *Handler) Close(ctx context.Context) error {
+	if c, ok := h.transport.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+	return h.meter.Close(ctx)
+}
 
 // clockFunc adapts Options.Now to ratelimit.Clock.
 type clockFunc func() time.Time

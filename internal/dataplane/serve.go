@@ -52,7 +52,12 @@ type request struct {
 // ServeHTTP answers an invocation of a deployed stage, and any other
 // request with 404.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
+	addr, ok := parseAddress(r)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h.invoke(w, r, addr)
 }
 
 // Handler returns a handler that answers invocations of deployed stages
@@ -71,7 +76,8 @@ func (h *Handler) Handler(next http.Handler) http.Handler {
 
 // invoke serves one invocation of a deployed stage.
 func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
-	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: ids.RequestID(), extendedID: extendedRequestID()}
+	requestID, extendedID := newRequestIDs()
+	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
 	apis := *h.apis.Load()
 	var st *stage
 	if api := apis[addr.apiID]; api != nil {
@@ -93,8 +99,8 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
 // fail answers the request with the gateway response for err: the one place
 // where the data plane turns a rejection into a response.
 func (q *request) fail(err error) {
-	var ge *gatewayresponse.Error
-	if !errors.As(err, &ge) {
+	ge, ok := asGatewayError(err)
+	if !ok {
 		ge = gatewayresponse.NewError(gatewayresponse.Default5XX)
 		ge.Err = err
 	}
@@ -103,6 +109,17 @@ func (q *request) fail(err error) {
 			"method", q.r.Method, "path", q.addr.path, "type", string(ge.Type), "error", ge.Err.Error())
 	}
 	q.stage.responses.Write(q.w, ge, q.gatewayRequest())
+}
+
+// asGatewayError is errors.As for a *gatewayresponse.Error. The usual case,
+// err itself, costs no allocation.
+func asGatewayError(err error) (*gatewayresponse.Error, bool) {
+	if ge, ok := err.(*gatewayresponse.Error); ok {
+		return ge, true
+	}
+	var ge *gatewayresponse.Error
+	ok := errors.As(err, &ge)
+	return ge, ok
 }
 
 // gatewayRequest is what gateway responses may read from this request.
@@ -117,12 +134,11 @@ func (q *request) gatewayRequest() *gatewayresponse.Request {
 	}
 }
 
+// queryValues returns the parsed query string; nil (an empty url.Values
+// for reading) when there is none.
 func (q *request) queryValues() url.Values {
-	if q.query == nil {
+	if q.query == nil && q.r.URL.RawQuery != "" {
 		q.query, _ = url.ParseQuery(q.r.URL.RawQuery)
-		if q.query == nil {
-			q.query = url.Values{}
-		}
 	}
 	return q.query
 }
@@ -190,6 +206,7 @@ func (q *request) serve() error {
 func (q *request) missingToken() *gatewayresponse.Error {
 	e := gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
 	if msg, ok := sigv4.IncompleteSignature(q.r.Header); ok {
+		msg := msg // allocated only here
 		e.Message = &msg
 		e.ErrorType = "IncompleteSignatureException"
 	}
@@ -219,12 +236,18 @@ func (q *request) readBody() ([]byte, error) {
 	return b, nil
 }
 
-// extendedRequestID returns a value in the format of $context.extendedRequestId
-// and the x-amz-apigw-id header: 16 characters of base64 ending in "=".
-func extendedRequestID() string {
+// newRequestIDs returns a request's ids, in one allocation: a UUID, the
+// form of x-amzn-RequestId, and a value in the form of
+// $context.extendedRequestId and the x-amz-apigw-id header, 16 characters
+// of base64 ending in "=".
+func newRequestIDs() (requestID, extendedID string) {
+	var buf [36 + 16]byte
 	var b [11]byte
 	rand.Read(b[:])
-	return base64.StdEncoding.EncodeToString(b[:])
+	ids.AppendRequestID(buf[:0])
+	base64.StdEncoding.Encode(buf[36:], b[:])
+	s := string(buf[:])
+	return s[:36], s[36:]
 }
 
 // contextValue resolves a $context variable (without the "$context."
@@ -316,28 +339,4 @@ var contextNames = []string{
 	"identity.caller", "identity.user", "identity.userArn", "identity.accessKey", "identity.principalOrgId",
 	"identity.cognitoIdentityId", "identity.cognitoIdentityPoolId", "identity.cognitoAuthenticationType",
 	"identity.cognitoAuthenticationProvider",
-}
-
-// contextMap builds $context for a mapping template as nested maps.
-func (q *request) contextMap() map[string]any {
-	m := make(map[string]any, len(contextNames)+4)
-	identity := map[string]any{}
-	for _, n := range contextNames {
-		var v any
-		if s, ok := q.contextValue(n); ok {
-			v = s
-		}
-		if sub, found := strings.CutPrefix(n, "identity."); found {
-			identity[sub] = v
-			continue
-		}
-		m[n] = v
-	}
-	m["identity"] = identity
-	m["requestTimeEpoch"] = q.start.UnixMilli() // a number, as on AWS
-	m["isCanaryRequest"] = false
-	if auth := q.authorizerMap(); auth != nil {
-		m["authorizer"] = auth
-	}
-	return m
 }

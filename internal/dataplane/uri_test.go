@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,27 @@ func TestURITemplate(t *testing.T) {
 			t.Errorf("%s: %v", tc.raw, err)
 		case got.String() != tc.want:
 			t.Errorf("%s: got %s, want %s", tc.raw, got, tc.want)
+		}
+	}
+}
+
+// TestNeedsPathEscape checks the fast path of escapePathParam: a rune
+// passes unescaped exactly when url.PathEscape leaves it alone (or it is
+// the '/' that escapePathParam keeps).
+func TestNeedsPathEscape(t *testing.T) {
+	for r := rune(0); r < 0x800; r++ {
+		want := r != '/' && url.PathEscape(string(r)) != string(r)
+		if got := needsPathEscape(r); got != want {
+			t.Errorf("needsPathEscape(%q) = %v, want %v", r, got, want)
+		}
+	}
+	for _, v := range []string{"a/b c", "plain/path-1_2.3~$&+,;=:@", "é", "a\xffb", "%2F", ""} {
+		var parts []string
+		for _, p := range strings.Split(v, "/") {
+			parts = append(parts, url.PathEscape(p))
+		}
+		if got, want := escapePathParam(v), strings.Join(parts, "/"); got != want {
+			t.Errorf("escapePathParam(%q) = %q, want %q", v, got, want)
 		}
 	}
 }

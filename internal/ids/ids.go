@@ -22,6 +22,13 @@ func New(n int) string {
 
 // RequestID returns a random UUID (version 4), the form of x-amzn-RequestId.
 func RequestID() string {
+	var s [36]byte
+	return string(AppendRequestID(s[:0]))
+}
+
+// AppendRequestID appends a random UUID (version 4), as RequestID returns
+// it, to dst.
+func AppendRequestID(dst []byte) []byte {
 	var u [16]byte
 	rand.Read(u[:])
 	u[6] = u[6]&0x0f | 0x40
@@ -36,5 +43,5 @@ func RequestID() string {
 	hex.Encode(s[19:23], u[8:10])
 	s[23] = '-'
 	hex.Encode(s[24:], u[10:])
-	return string(s[:])
+	return append(dst, s[:]...)
 }

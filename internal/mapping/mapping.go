@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,18 @@ type Input struct {
 	// converted with vtl.FromGo. requestOverride and responseOverride are
 	// added by Render.
 	Context map[string]any
+	// ContextFunc, when not nil, builds $context instead of Context (whose
+	// keys FromGo would sort: a ContextFunc keeps whatever order it
+	// builds). Render calls it only for a template that references
+	// $context. names, when not nil, are the only top-level keys the
+	// template can observe (it reads $context.name... and nothing else),
+	// and the map may hold just those; nil asks for them all. Render may
+	// then set the map's requestOverride and responseOverride, so it must
+	// be a new map on every call. A map that already holds those two keys
+	// (with any value) keeps their positions, which lets a vtl.MapLayout
+	// put them last, where Render would append them, without copying the
+	// layout.
+	ContextFunc func(names []string) *vtl.Map
 }
 
 // Overrides are the values a template assigned to
@@ -49,7 +62,8 @@ type Input struct {
 type Overrides struct {
 	// Status is $context.responseOverride.status, or 0 when not set.
 	Status int
-	// ResponseHeaders are $context.responseOverride.header.<name>.
+	// ResponseHeaders are $context.responseOverride.header.<name>. These
+	// maps are nil when the template set nothing in them.
 	ResponseHeaders map[string]string
 	// RequestHeaders, RequestQuery and RequestPath are
 	// $context.requestOverride.header/querystring/path.<name>.
@@ -100,46 +114,82 @@ func CompileWithLimits(name, src string, l Limits) (*Template, error) {
 	return &Template{t: t}, nil
 }
 
+// Static reports whether t is plain text, with no reference or directive,
+// and returns that text: Render's output whatever the input, with no
+// overrides.
+func (t *Template) Static() (string, bool) { return t.t.Static() }
+
+// References reports whether t references the variable name ("input",
+// "context", "stageVariables" or "util"). Render builds only the variables
+// a template references; callers may likewise skip preparing the Input
+// fields behind a variable the template does not reference.
+func (t *Template) References(name string) bool { return t.t.References(name) }
+
 // Render executes t against in. It returns the output and the overrides the
 // template set. Errors (template runtime errors, an unparsable JSON body
 // used through $input.json/$input.path, exceeded limits, a cancelled ctx)
 // correspond to API Gateway's 5XX answer for a failing mapping template.
 func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, error) {
+	if out, ok := t.t.Static(); ok {
+		return out, &Overrides{}, nil
+	}
 	if in == nil {
 		in = &Input{}
 	}
-	ctxMap, _ := vtl.FromGo(in.Context).(*vtl.Map)
-	if ctxMap == nil {
-		ctxMap = vtl.NewMap()
+	// Only the variables the template references: the others cannot
+	// change its output.
+	vars := make(map[string]vtl.Value, 4)
+	var reqOv, respOv *overrideMap
+	if t.t.References("context") {
+		// A template that only reads $context.name... sees only those
+		// keys: the others need not be built, nor the overrides unless
+		// named.
+		names, partial := t.t.Properties("context")
+		if !partial {
+			names = nil
+		}
+		var ctxMap *vtl.Map
+		if in.ContextFunc != nil {
+			ctxMap = in.ContextFunc(names)
+		} else {
+			ctxMap, _ = vtl.FromGo(in.Context).(*vtl.Map)
+		}
+		if ctxMap == nil {
+			ctxMap = vtl.NewMap()
+		}
+		if !partial || slices.Contains(names, "requestOverride") || slices.Contains(names, "responseOverride") {
+			set := newOverrideSet()
+			reqOv, respOv = &set.req, &set.resp
+			ctxMap.Put("requestOverride", reqOv)
+			ctxMap.Put("responseOverride", respOv)
+		}
+		vars["context"] = ctxMap
 	}
-	reqOv := &overrideMap{name: "requestOverride", sub: map[string]*overrideMap{
-		"header": {name: "requestOverride.header"}, "querystring": {name: "requestOverride.querystring"}, "path": {name: "requestOverride.path"},
-	}}
-	respOv := &overrideMap{name: "responseOverride", sub: map[string]*overrideMap{
-		"header": {name: "responseOverride.header"},
-	}}
-	ctxMap.Put("requestOverride", reqOv)
-	ctxMap.Put("responseOverride", respOv)
-
-	vars := map[string]vtl.Value{
-		"input":          newInputObject(in),
-		"util":           utilObject{},
-		"context":        ctxMap,
-		"stageVariables": vtl.FromGo(in.StageVariables),
+	if t.t.References("input") {
+		vars["input"] = newInputObject(in)
 	}
-	if in.StageVariables == nil {
-		vars["stageVariables"] = vtl.NewMap()
+	if t.t.References("util") {
+		vars["util"] = utilObject{}
+	}
+	if t.t.References("stageVariables") {
+		if in.StageVariables == nil {
+			vars["stageVariables"] = vtl.NewMap()
+		} else {
+			vars["stageVariables"] = vtl.FromGo(in.StageVariables)
+		}
 	}
 	out, err := t.t.Render(ctx, vars)
 	if err != nil {
 		return "", nil, err
 	}
-	ov := &Overrides{
-		ResponseHeaders: respOv.sub["header"].strings(),
-		RequestHeaders:  reqOv.sub["header"].strings(),
-		RequestQuery:    reqOv.sub["querystring"].strings(),
-		RequestPath:     reqOv.sub["path"].strings(),
+	ov := &Overrides{}
+	if reqOv == nil {
+		return out, ov, nil
 	}
+	ov.ResponseHeaders = respOv.subMap("header").strings()
+	ov.RequestHeaders = reqOv.subMap("header").strings()
+	ov.RequestQuery = reqOv.subMap("querystring").strings()
+	ov.RequestPath = reqOv.subMap("path").strings()
 	if st, ok := respOv.get("status"); ok {
 		switch x := st.(type) {
 		case int64:
@@ -164,7 +214,46 @@ type overrideMap struct {
 	name string
 	keys []string
 	vals map[string]vtl.Value
-	sub  map[string]*overrideMap
+	// sub are the nested maps, in the order String prints them.
+	sub []subOverride
+}
+
+// subOverride is a nested override map and its name.
+type subOverride struct {
+	name string
+	m    *overrideMap
+}
+
+// subMap returns the nested map called name, or nil.
+func (o *overrideMap) subMap(name string) *overrideMap {
+	for _, s := range o.sub {
+		if s.name == name {
+			return s.m
+		}
+	}
+	return nil
+}
+
+// overrideSet is $context.requestOverride and $context.responseOverride
+// with their nested maps, in one allocation.
+type overrideSet struct {
+	req, resp                                overrideMap
+	reqHeader, reqQuery, reqPath, respHeader overrideMap
+	reqSub                                   [3]subOverride
+	respSub                                  [1]subOverride
+}
+
+func newOverrideSet() *overrideSet {
+	s := &overrideSet{}
+	s.reqHeader.name = "requestOverride.header"
+	s.reqQuery.name = "requestOverride.querystring"
+	s.reqPath.name = "requestOverride.path"
+	s.respHeader.name = "responseOverride.header"
+	s.reqSub = [3]subOverride{{"header", &s.reqHeader}, {"querystring", &s.reqQuery}, {"path", &s.reqPath}}
+	s.respSub = [1]subOverride{{"header", &s.respHeader}}
+	s.req = overrideMap{name: "requestOverride", sub: s.reqSub[:]}
+	s.resp = overrideMap{name: "responseOverride", sub: s.respSub[:]}
+	return s
 }
 
 func (o *overrideMap) get(k string) (vtl.Value, bool) {
@@ -172,8 +261,12 @@ func (o *overrideMap) get(k string) (vtl.Value, bool) {
 	return v, ok
 }
 
+// strings returns the assigned values as strings; nil when none.
 func (o *overrideMap) strings() map[string]string {
-	m := map[string]string{}
+	if len(o.keys) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(o.keys))
 	for _, k := range o.keys {
 		m[k] = vtl.ToString(o.vals[k])
 	}
@@ -182,7 +275,7 @@ func (o *overrideMap) strings() map[string]string {
 
 // Property implements vtl.Object.
 func (o *overrideMap) Property(name string) (vtl.Value, bool) {
-	if s, ok := o.sub[name]; ok {
+	if s := o.subMap(name); s != nil {
 		return s, true
 	}
 	v, ok := o.vals[name]
@@ -191,7 +284,7 @@ func (o *overrideMap) Property(name string) (vtl.Value, bool) {
 
 // SetProperty implements vtl.Setter.
 func (o *overrideMap) SetProperty(name string, v vtl.Value) error {
-	if _, ok := o.sub[name]; ok {
+	if o.subMap(name) != nil {
 		return fmt.Errorf("$context.%s.%s cannot be replaced", o.name, name)
 	}
 	if _, dup := o.vals[name]; dup {
@@ -234,10 +327,8 @@ func (o *overrideMap) Method(name string, args []vtl.Value) (vtl.Value, bool, er
 // String implements vtl.Object with Java's map formatting.
 func (o *overrideMap) String() string {
 	m := vtl.NewMap()
-	for _, k := range []string{"header", "querystring", "path"} {
-		if s, ok := o.sub[k]; ok {
-			m.Put(k, s)
-		}
+	for _, s := range o.sub {
+		m.Put(s.name, s.m)
 	}
 	for _, k := range o.keys {
 		m.Put(k, o.vals[k])

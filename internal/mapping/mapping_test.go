@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gantryproject/gantry/internal/vtl"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -262,5 +264,42 @@ func BenchmarkRender(b *testing.B) {
 		if _, _, err := Render(ctx, tm, in); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestContextFuncNames checks that a $context holding only the keys the
+// template names (what Input.ContextFunc receives) renders every golden
+// template exactly as the whole $context does.
+func TestContextFuncNames(t *testing.T) {
+	for _, tc := range goldenCases {
+		t.Run(tc.name, func(t *testing.T) {
+			tm, err := Compile(tc.name, tc.tmpl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := sampleInput(tc.body)
+			wantOut, wantOv, wantErr := Render(context.Background(), tm, full)
+			var asked []string
+			lazy := sampleInput(tc.body)
+			lazy.Context = nil
+			lazy.ContextFunc = func(names []string) *vtl.Map {
+				asked = names
+				m := vtl.FromGo(full.Context).(*vtl.Map)
+				if names == nil {
+					return m
+				}
+				part := vtl.NewMap()
+				for _, n := range names {
+					if v, ok := m.Get(n); ok {
+						part.Put(n, v)
+					}
+				}
+				return part
+			}
+			gotOut, gotOv, gotErr := Render(context.Background(), tm, lazy)
+			if gotOut != wantOut || fmt.Sprint(gotOv) != fmt.Sprint(wantOv) || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Errorf("with names %v:\n got %q %v %v\nwant %q %v %v", asked, gotOut, gotOv, gotErr, wantOut, wantOv, wantErr)
+			}
+		})
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Options configures an Engine. The zero value selects plain Velocity 1.7
@@ -141,10 +142,54 @@ type Template struct {
 	syms   *symtab
 	macros map[string]*macroDef
 	opts   Options
+	// static is the output of a template made only of text (no
+	// reference or directive): isStatic says so.
+	static   string
+	isStatic bool
 }
 
 // Name returns the name given to Parse.
 func (t *Template) Name() string { return t.name }
+
+// Static reports whether the template is plain text, with no reference or
+// directive to execute, and returns that text: what Render returns whatever
+// the variables. Callers may then skip preparing variables and rendering.
+func (t *Template) Static() (string, bool) { return t.static, t.isStatic }
+
+// References reports whether rendering the template can read or assign the
+// variable name ($name, ${name}, #set($name = ...), #foreach($name in ...)).
+// A variable the template does not reference cannot affect its output, so a
+// caller may leave it out of Render's variables. A template holding an
+// #evaluate (plain Velocity mode only) may reference any variable.
+func (t *Template) References(name string) bool {
+	if t.syms.dynamic {
+		return true
+	}
+	_, ok := t.syms.index[name]
+	return ok
+}
+
+// Properties reports how the template uses the variable name. When it only
+// reads or assigns first-level properties of it ($name.a, $name.a.b(),
+// #set($name.a = ...)), props lists those property names, each once, and
+// ok is true: a map holding only those keys renders the same as any larger
+// one. ok is false when the template uses the variable itself (prints,
+// passes, assigns, iterates or indexes it, or calls a method on it), or
+// may reach any variable (#evaluate). A variable the template does not
+// reference gives no props and ok true.
+func (t *Template) Properties(name string) (props []string, ok bool) {
+	if t.syms.dynamic {
+		return nil, false
+	}
+	slot, found := t.syms.index[name]
+	if !found {
+		return nil, true
+	}
+	if t.syms.whole[slot] {
+		return nil, false
+	}
+	return t.syms.props[slot], true
+}
 
 // Parse compiles src. name is used in error messages.
 func (e *Engine) Parse(name, src string) (*Template, error) {
@@ -164,7 +209,32 @@ func (e *Engine) Parse(name, src string) (*Template, error) {
 	if term != termEOF {
 		return nil, p.errorf(p.pos, "unexpected block terminator")
 	}
-	return &Template{name: name, src: src, root: nodes, syms: p.syms, macros: p.macros, opts: e.opts}, nil
+	t := &Template{name: name, src: src, root: nodes, syms: p.syms, macros: p.macros, opts: e.opts}
+	t.static, t.isStatic = staticText(nodes, e.opts.MaxOutputSize)
+	return t, nil
+}
+
+// staticText returns the output of nodes when they are all text within the
+// output limit (a longer text fails at render time, as it must).
+func staticText(nodes []node, limit int) (string, bool) {
+	if len(nodes) == 1 {
+		// The usual case: no copy.
+		if tn, ok := nodes[0].(*textNode); ok && len(tn.text) <= limit {
+			return tn.text, true
+		}
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		tn, ok := n.(*textNode)
+		if !ok {
+			return "", false
+		}
+		b.WriteString(tn.text)
+	}
+	if b.Len() > limit {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // Render executes the template with the given variables and returns the

@@ -867,7 +867,7 @@ func (s *state) evalBinary(x *binaryExpr) (Value, error) {
 func (s *state) getProperty(v Value, name string) Value {
 	switch x := v.(type) {
 	case *Map:
-		r, _ := x.Get(name)
+		r, _ := x.getString(name)
 		return r
 	case Object:
 		r, _ := x.Property(name)

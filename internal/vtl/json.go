@@ -16,7 +16,14 @@ type jsonParser struct {
 	// stack holds the keys/values of the objects and arrays being parsed,
 	// so each one is allocated once with its exact size.
 	stack []Value
+	// keys interns object keys (those without escapes), boxed once:
+	// documents repeat them, in every element of an array of objects.
+	keys map[string]Value
 }
+
+// maxInternedKeys bounds keys, so that a document of many distinct keys
+// costs no more than without interning.
+const maxInternedKeys = 256
 
 const maxJSONDepth = 10000
 
@@ -55,7 +62,7 @@ func (p *jsonParser) value() (Value, error) {
 			if !p.at('"') {
 				return nil, p.fail("expected object key")
 			}
-			k, err := p.str()
+			k, err := p.key()
 			if err != nil {
 				return nil, err
 			}
@@ -79,7 +86,10 @@ func (p *jsonParser) value() (Value, error) {
 		}
 		kv := p.stack[base:]
 		n := len(kv) / 2
-		m := &Map{keys: make([]Value, 0, n), vals: make([]Value, 0, n)}
+		// Keys and values share one allocation; each slice is capped, so
+		// a later Put of a new key copies instead of overlapping.
+		both := make([]Value, 2*n)
+		m := &Map{keys: both[:0:n], vals: both[n : n : 2*n]}
 		for j := 0; j < len(kv); j += 2 {
 			m.Put(kv[j], kv[j+1])
 		}
@@ -207,6 +217,35 @@ func (p *jsonParser) num() (Value, error) {
 	}
 	// a valid JSON number: strconv accepts it (out of range gives ±Inf or 0)
 	return numberFromJSON(string(p.b[start:p.i])), nil
+}
+
+// key parses an object key (p.b[p.i] == '"'), interned when it has no
+// escape: the same Value as str would give, boxed once per document.
+func (p *jsonParser) key() (Value, error) {
+	start := p.i + 1
+	for j := start; j < len(p.b); j++ {
+		switch c := p.b[j]; {
+		case c == '"':
+			raw := p.b[start:j]
+			if k, ok := p.keys[string(raw)]; ok {
+				p.i = j + 1
+				return k, nil
+			}
+			var k Value = string(raw)
+			if len(p.keys) < maxInternedKeys {
+				if p.keys == nil {
+					p.keys = make(map[string]Value)
+				}
+				p.keys[k.(string)] = k
+			}
+			p.i = j + 1
+			return k, nil
+		case c == '\\' || c < 0x20:
+			// Escapes and errors: the general path.
+			return p.str()
+		}
+	}
+	return p.str()
 }
 
 func (p *jsonParser) str() (string, error) {

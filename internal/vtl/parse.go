@@ -16,6 +16,36 @@ import (
 type symtab struct {
 	index map[string]int
 	names []string
+	// dynamic is set when the template holds an #evaluate, whose text can
+	// name variables the parser never saw.
+	dynamic bool
+	// props[slot] are the first-level properties a variable is used
+	// through ($v.name..., #set($v.name = ...)); whole[slot] is set when
+	// it is used in any other way: printed, passed, assigned, iterated,
+	// indexed, or a method called on it.
+	props map[int][]string
+	whole map[int]bool
+}
+
+// use records how a reference uses its variable.
+func (s *symtab) use(slot int, mods []modifier) {
+	if len(mods) == 0 || mods[0].kind != modProperty {
+		if s.whole == nil {
+			s.whole = map[int]bool{}
+		}
+		s.whole[slot] = true
+		return
+	}
+	name := mods[0].name
+	for _, p := range s.props[slot] {
+		if p == name {
+			return
+		}
+	}
+	if s.props == nil {
+		s.props = map[int][]string{}
+	}
+	s.props[slot] = append(s.props[slot], name)
 }
 
 func newSymtab() *symtab {
@@ -574,6 +604,8 @@ func (p *parser) parseDirective(start int, w string, wend int, brace bool) (node
 		if len(args) != 1 {
 			return nil, "", p.errorf(start, "#evaluate expects one argument")
 		}
+		// #evaluate can name any variable at run time.
+		p.syms.dynamic = true
 		return &evaluateNode{pos: start, arg: args[0]}, "", nil
 	case "include", "parse":
 		return &forbiddenNode{pos: start, name: w}, "", nil
@@ -723,6 +755,7 @@ func (p *parser) parseReference() (*reference, bool, error) {
 		p.pos++
 	}
 	ref.literal = p.src[start:p.pos]
+	p.syms.use(ref.slot, ref.mods)
 	return ref, true, nil
 }
 

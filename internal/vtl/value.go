@@ -48,12 +48,65 @@ type Map struct {
 	keys  []Value
 	vals  []Value
 	index map[any]int
+	// shared is set while keys and index belong to a MapLayout: they are
+	// copied before the map's key set first changes.
+	shared bool
 }
 
 const smallMap = 8
 
 // NewMap returns an empty Map.
 func NewMap() *Map { return &Map{} }
+
+// MapLayout is an ordered set of distinct keys, prepared once, from which
+// maps holding those keys are made without per-key work: such maps share
+// the layout's keys and index until their own key set changes. A MapLayout
+// is immutable and safe for concurrent use.
+type MapLayout struct {
+	keys  []Value
+	index map[any]int
+}
+
+// NewMapLayout returns the layout of keys, in order. Keys must be distinct.
+func NewMapLayout(keys ...Value) *MapLayout {
+	l := &MapLayout{keys: keys[:len(keys):len(keys)]}
+	if len(keys) > smallMap {
+		l.index = make(map[any]int, len(keys))
+		for i, k := range keys {
+			l.index[mapKey(k)] = i
+		}
+	}
+	return l
+}
+
+// Len returns the number of keys.
+func (l *MapLayout) Len() int { return len(l.keys) }
+
+// New returns a map holding the layout's keys, in order, with vals (which
+// the map keeps): vals[i] is the value of key i. It panics unless
+// len(vals) equals l.Len().
+func (l *MapLayout) New(vals []Value) *Map {
+	if len(vals) != len(l.keys) {
+		panic("vtl: MapLayout.New: wrong number of values")
+	}
+	return &Map{keys: l.keys, vals: vals, index: l.index, shared: true}
+}
+
+// own gives the map its own keys and index before its key set changes.
+func (m *Map) own() {
+	if !m.shared {
+		return
+	}
+	m.shared = false
+	m.keys = append(make([]Value, 0, len(m.keys)+1), m.keys...)
+	if m.index != nil {
+		index := make(map[any]int, len(m.index)+1)
+		for k, i := range m.index {
+			index[k] = i
+		}
+		m.index = index
+	}
+}
 
 // mapKey normalises a Value so it can be used as a Go map key.
 func mapKey(k Value) any {
@@ -109,6 +162,26 @@ func (m *Map) Get(k Value) (Value, bool) {
 	return m.vals[i], true
 }
 
+// getString is Get for a string key, which it does not box into a Value
+// (the property reads of templates, $map.name, are all such lookups).
+func (m *Map) getString(k string) (Value, bool) {
+	if m == nil {
+		return nil, false
+	}
+	if m.index != nil {
+		if i, ok := m.index[k]; ok {
+			return m.vals[i], true
+		}
+		return nil, false
+	}
+	for i, e := range m.keys {
+		if es, ok := e.(string); ok && es == k {
+			return m.vals[i], true
+		}
+	}
+	return nil, false
+}
+
 // Put stores v under key k, keeping the original position of an existing key,
 // and returns the previous value (Java put()).
 func (m *Map) Put(k, v Value) Value {
@@ -117,6 +190,7 @@ func (m *Map) Put(k, v Value) Value {
 		m.vals[i] = v
 		return old
 	}
+	m.own()
 	m.keys = append(m.keys, k)
 	m.vals = append(m.vals, v)
 	if m.index != nil {
@@ -141,6 +215,7 @@ func (m *Map) Remove(k Value) Value {
 		return nil
 	}
 	old := m.vals[i]
+	m.own()
 	m.keys = append(m.keys[:i], m.keys[i+1:]...)
 	m.vals = append(m.vals[:i], m.vals[i+1:]...)
 	if m.index != nil {
@@ -157,7 +232,7 @@ func (m *Map) Values() []Value { return m.vals }
 
 // Clear removes all entries.
 func (m *Map) Clear() {
-	m.keys, m.vals, m.index = nil, nil, nil
+	m.keys, m.vals, m.index, m.shared = nil, nil, nil, false
 }
 
 // List is a Java ArrayList.
@@ -232,9 +307,14 @@ func mapFromGo[V any](x map[string]V) *Map {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	m := NewMap()
-	for _, k := range keys {
-		m.Put(k, FromGo(x[k]))
+	// Keys from a Go map are distinct: no lookups while filling.
+	m := &Map{keys: make([]Value, len(keys)), vals: make([]Value, len(keys))}
+	for i, k := range keys {
+		m.keys[i] = k
+		m.vals[i] = FromGo(x[k])
+	}
+	if len(keys) > smallMap {
+		m.reindex()
 	}
 	return m
 }

@@ -1,0 +1,316 @@
+package dataplane
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// h1Transport sends the requests of plain-HTTP back ends over pooled
+// HTTP/1.1 keep-alive connections, writing the request and reading the
+// response on the calling goroutine. net/http's Transport hands every
+// request to a connection's write and read goroutines and back; on a busy
+// gateway core those hand-offs cost as much as the proxying itself.
+//
+// It takes the requests it can serve exactly as net/http's Transport would
+// (the same bytes on the wire, written by http.Request.Write; the same
+// response parsing, by http.ReadResponse): plain http:// URLs, without a
+// request body, that may be sent twice (GET, HEAD, OPTIONS, TRACE, or an
+// Idempotency-Key), as both send such a request again when a pooled
+// connection turns out to have been closed by the back end. Everything
+// else (https, request bodies, which a back end may answer before reading
+// them in full, other methods) goes to fallback.
+type h1Transport struct {
+	fallback http.RoundTripper
+	dialer   *net.Dialer
+	// maxIdle bounds the idle connections kept per back end; idleTimeout
+	// is how long one may stay idle before it is closed instead of used.
+	maxIdle     int
+	idleTimeout time.Duration
+
+	mu   sync.Mutex
+	idle map[string][]*h1Conn // by host:port, most recently used last
+	// swept is when put last closed the connections idle for too long.
+	swept time.Time
+}
+
+// h1Conn is one keep-alive connection to a back end.
+type h1Conn struct {
+	t     *h1Transport
+	key   string
+	conn  net.Conn
+	br    *bufio.Reader
+	bw    *bufio.Writer
+	since time.Time // when it became idle
+}
+
+// errH1Reused marks a failure on a pooled connection before any byte of a
+// response arrived: the back end had closed it while it was idle, and the
+// request is sent again on a new connection.
+var errH1Reused = errors.New("pooled connection closed by the back end")
+
+func newH1Transport(fallback http.RoundTripper, dialer *net.Dialer, maxIdle int, idleTimeout time.Duration) *h1Transport {
+	return &h1Transport{fallback: fallback, dialer: dialer, maxIdle: maxIdle, idleTimeout: idleTimeout,
+		idle: map[string][]*h1Conn{}}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "http" || req.URL.Host == "" || req.Body != nil && req.Body != http.NoBody ||
+		req.ContentLength != 0 || req.Close || !replayable(req) || !validHeaders(req.Header) {
+		// The fallback also reports invalid header fields, as before.
+		return t.fallback.RoundTrip(req)
+	}
+	key := req.URL.Host
+	if req.URL.Port() == "" {
+		key = net.JoinHostPort(req.URL.Hostname(), "80")
+	}
+	ctx := req.Context()
+	for {
+		pc, reused := t.take(key)
+		if pc == nil {
+			var err error
+			if pc, err = t.dial(ctx, key); err != nil {
+				return nil, err
+			}
+		}
+		resp, err := pc.roundTrip(ctx, req, reused)
+		if errors.Is(err, errH1Reused) {
+			continue // a request without a body is safe to send again
+		}
+		return resp, err
+	}
+}
+
+// take returns an idle connection to key, or nil.
+func (t *h1Transport) take(key string) (*h1Conn, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for {
+		conns := t.idle[key]
+		if len(conns) == 0 {
+			return nil, false
+		}
+		pc := conns[len(conns)-1]
+		conns[len(conns)-1] = nil
+		t.idle[key] = conns[:len(conns)-1]
+		if time.Since(pc.since) < t.idleTimeout {
+			return pc, true
+		}
+		pc.conn.Close()
+	}
+}
+
+// put keeps pc for reuse, or closes it when the pool is full. Once per
+// idle timeout it also closes every connection idle for longer, so that
+// back ends no longer called do not keep connections open.
+func (t *h1Transport) put(pc *h1Conn) {
+	now := time.Now()
+	pc.since = now
+	var expired []*h1Conn
+	t.mu.Lock()
+	conns := t.idle[pc.key]
+	if len(conns) < t.maxIdle {
+		t.idle[pc.key] = append(conns, pc)
+		pc = nil
+	}
+	if now.Sub(t.swept) > t.idleTimeout {
+		t.swept = now
+		for key, conns := range t.idle {
+			// Oldest first: the expired ones are a prefix.
+			n := 0
+			for n < len(conns) && now.Sub(conns[n].since) >= t.idleTimeout {
+				n++
+			}
+			if n == 0 {
+				continue
+			}
+			expired = append(expired, conns[:n]...)
+			if n == len(conns) {
+				delete(t.idle, key)
+			} else {
+				t.idle[key] = append(conns[:0:0], conns[n:]...)
+			}
+		}
+	}
+	t.mu.Unlock()
+	if pc != nil {
+		pc.conn.Close()
+	}
+	for _, c := range expired {
+		c.conn.Close()
+	}
+}
+
+// CloseIdleConnections closes the connections waiting for reuse, and
+// those of the fallback transport.
+func (t *h1Transport) CloseIdleConnections() {
+	t.mu.Lock()
+	idle := t.idle
+	t.idle = map[string][]*h1Conn{}
+	t.mu.Unlock()
+	for _, conns := range idle {
+		for _, pc := range conns {
+			pc.conn.Close()
+		}
+	}
+	if c, ok := t.fallback.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+func (t *h1Transport) dial(ctx context.Context, key string) (*h1Conn, error) {
+	conn, err := t.dialer.DialContext(ctx, "tcp", key)
+	if err != nil {
+		return nil, err
+	}
+	return &h1Conn{t: t, key: key, conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, nil
+}
+
+// roundTrip sends req and reads the response's header. The connection
+// belongs to the response's body until it is closed.
+func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool) (*http.Response, error) {
+	// The end of ctx (its deadline, or the caller going away) interrupts
+	// the exchange at whatever point it is, body included, as with
+	// net/http's Transport. It is watched through ctx rather than by a
+	// connection deadline so that, when a read fails for it, ctx already
+	// says why. A connection whose exchange was interrupted is closed, so
+	// pooled ones never carry a deadline.
+	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
+	fail := func(err error) (*http.Response, error) {
+		stop()
+		pc.conn.Close()
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, err
+	}
+	err := req.Write(pc.bw)
+	if err == nil {
+		err = pc.bw.Flush()
+	}
+	if err == nil && reused {
+		// A back end that closed the idle connection answers the
+		// first read with EOF (or a reset) and no byte.
+		_, err = pc.br.Peek(1)
+	}
+	if err != nil {
+		if reused && ctx.Err() == nil && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+			stop()
+			pc.conn.Close()
+			return nil, errH1Reused
+		}
+		return fail(err)
+	}
+	var resp *http.Response
+	for {
+		var err error
+		resp, err = http.ReadResponse(pc.br, req)
+		if err != nil {
+			return fail(err)
+		}
+		// Informational answers (100 Continue, 103 Early Hints) precede
+		// the response; the request asked for none of them.
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
+		resp.Body.Close()
+	}
+	resp.Body = &h1Body{rc: resp.Body, pc: pc, stop: stop, keep: !resp.Close && resp.StatusCode != http.StatusSwitchingProtocols}
+	return resp, nil
+}
+
+// h1Body is a response body: once read to its end and closed, its
+// connection goes back to the pool; closed earlier, or after an error, the
+// connection is closed.
+type h1Body struct {
+	rc   io.ReadCloser
+	pc   *h1Conn
+	stop func() bool
+	keep bool
+	eof  bool
+	done bool
+}
+
+func (b *h1Body) Read(p []byte) (int, error) {
+	if b.done {
+		return 0, http.ErrBodyReadAfterClose
+	}
+	n, err := b.rc.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	} else if err != nil {
+		b.keep = false
+	}
+	return n, err
+}
+
+func (b *h1Body) Close() error {
+	if b.done {
+		return nil
+	}
+	b.done = true
+	b.rc.Close()
+	// stop reports false when the context's callback already ran (or is
+	// running): the connection's deadline is then not ours to trust.
+	if b.stop() && b.eof && b.keep && b.pc.br.Buffered() == 0 {
+		b.pc.t.put(b.pc)
+		return nil
+	}
+	b.pc.conn.Close()
+	return nil
+}
+
+// replayable reports whether req may be sent again after a failure on a
+// pooled connection, by net/http's rule: a safe method, or an idempotency
+// key.
+func replayable(req *http.Request) bool {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	_, key := req.Header["Idempotency-Key"]
+	_, xkey := req.Header["X-Idempotency-Key"]
+	return key || xkey
+}
+
+// validHeaders reports whether every header field is one net/http's
+// Transport sends (it refuses the request otherwise): names are tokens,
+// values hold no control character but tab.
+func validHeaders(h http.Header) bool {
+	for k, vs := range h {
+		if k == "" {
+			return false
+		}
+		for i := 0; i < len(k); i++ {
+			if !isTokenByte(k[i]) {
+				return false
+			}
+		}
+		for _, v := range vs {
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// isTokenByte reports whether c may appear in an HTTP token (RFC 9110
+// §5.6.2).
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return c < 0x80 && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
