@@ -108,6 +108,16 @@ func Export(s model.Snapshot, opts ExportOptions) ([]byte, error) {
 		paths[r.Path] = item
 	}
 	doc["paths"] = paths
+	if sets(ExtAuthorizers) {
+		// Authorizers no method uses are exported too, so that importing
+		// the export recreates them (Gantry's choice: AWS's handling of
+		// unused authorizers in exports is not recorded).
+		for _, a := range s.Authorizers {
+			if _, ok := schemes[a.Name]; !ok {
+				schemes[a.Name] = authorizerScheme(a)
+			}
+		}
+	}
 	components := object{}
 	if len(schemes) > 0 {
 		if oas3 {

@@ -2,7 +2,11 @@ package openapi
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"testing"
+
+	"github.com/gantryproject/gantry/internal/model"
 )
 
 // FuzzImportExport imports arbitrary documents. Import must never panic and
@@ -41,10 +45,45 @@ func FuzzImportExport(f *testing.F) {
 					// creation date as the version, as AWS does.
 					again.RestAPI.Version = ""
 				}
+				if format == FormatSwagger && !swaggerCanHold(snap) {
+					// Swagger 2.0 has one body schema per operation and
+					// response, and one produces list per operation:
+					// per-media-type models do not survive it.
+					continue
+				}
 				if diff := compare(snap, snapshotOf(again)); diff != "" {
 					t.Fatalf("%s round trip: %s\n%s", format, diff, out)
 				}
 			}
 		}
 	})
+}
+
+// swaggerCanHold reports whether a Swagger 2.0 document can describe the
+// snapshot's method models: one model per request body and per response,
+// and the same media types for every response of an operation (its
+// produces list).
+func swaggerCanHold(s model.Snapshot) bool {
+	oneModel := func(models map[string]string) bool {
+		return len(slices.Compact(slices.Sorted(maps.Values(models)))) <= 1
+	}
+	for _, r := range s.Resources {
+		for _, m := range r.Methods {
+			if !oneModel(m.RequestModels) {
+				return false
+			}
+			var types []string
+			for _, resp := range m.Responses {
+				if len(resp.ResponseModels) == 0 {
+					continue
+				}
+				keys := slices.Sorted(maps.Keys(resp.ResponseModels))
+				if !oneModel(resp.ResponseModels) || types != nil && !slices.Equal(types, keys) {
+					return false
+				}
+				types = keys
+			}
+		}
+	}
+	return true
 }
