@@ -85,7 +85,7 @@ func (h *Handler) importRestAPI(c *call) (any, error) {
 		doc.RestAPI.EndpointConfiguration.Types = strings.Split(types, ",")
 		doc.Set["endpointConfiguration"] = true
 	}
-	if err := applyImportedAttributes(&api, doc, ""); err != nil {
+	if err := applyImportedAttributes(c.scope, &api, doc, ""); err != nil {
 		return nil, err
 	}
 	if err := c.checkWarnings(doc); err != nil {
@@ -132,7 +132,7 @@ func (h *Handler) putRestAPI(c *call) (any, error) {
 		if err != nil {
 			return err
 		}
-		if err := applyImportedAttributes(&api, doc, mode); err != nil {
+		if err := applyImportedAttributes(c.scope, &api, doc, mode); err != nil {
 			return err
 		}
 		if err := tx.PutRestAPI(api); err != nil {
@@ -182,7 +182,8 @@ func problem(where string, err error) string {
 // API definition": an update does not change it). With overwrite, the
 // list- and policy-like attributes the document leaves out are cleared
 // (Gantry's reading of "overwrite"; AWS's exact behaviour is unrecorded).
-func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, putMode string) error {
+// A policy is checked and saved as CreateRestApi saves it (normalizePolicy).
+func applyImportedAttributes(scope model.Scope, api *model.RestAPI, doc *openapi.API, putMode string) error {
 	in := doc.RestAPI
 	overwrite := putMode == putModeOverwrite
 	var problems []string
@@ -213,7 +214,11 @@ func applyImportedAttributes(api *model.RestAPI, doc *openapi.API, putMode strin
 		api.MinimumCompressionSize = in.MinimumCompressionSize
 	}
 	if set("policy") || overwrite {
-		api.Policy = in.Policy
+		policy, err := normalizePolicy(scope, api.ID, in.Policy)
+		if err != nil {
+			problems = append(problems, problem("Invalid x-amazon-apigateway-policy", err))
+		}
+		api.Policy = policy
 	}
 	if set("apiKeySource") {
 		if !slices.Contains(apiKeySources, in.APIKeySource) {

@@ -203,6 +203,13 @@ func TestImportErrors(t *testing.T) {
 			doc: `{"swagger":"2.0","info":{"title":"x"},"securityDefinitions":{"auth":{"type":"apiKey","name":"Authorization","in":"header",` +
 				`"x-amazon-apigateway-authtype":"custom","x-amazon-apigateway-authorizer":{"type":"token"}}},"paths":{"/a":{"get":{"security":[{"auth":[]}]}}}}`,
 			want: prefix + "Unable to create authorizer 'auth': Invalid Authorizer URI: null. Authorizer URI should be a valid API Gateway ARN that represents a Lambda function invocation."},
+		{name: "policy not a policy", code: "BadRequestException",
+			doc:  `{"swagger":"2.0","info":{"title":"x"},"x-amazon-apigateway-policy":"this is not a policy"}`,
+			want: prefix + "Invalid x-amazon-apigateway-policy: Invalid policy document. Please check the policy syntax and ensure that Principals are valid."},
+		{name: "policy with a bad principal", code: "BadRequestException",
+			doc: `{"swagger":"2.0","info":{"title":"x"},"x-amazon-apigateway-policy":{"Version":"2012-10-17","Statement":[` +
+				`{"Effect":"Allow","Principal":{"AWS":"bad-principal"},"Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}}`,
+			want: prefix + "Invalid x-amazon-apigateway-policy: Invalid policy document. Please check the policy syntax and ensure that Principals are valid."},
 		{name: "bad basepath", doc: `{"swagger":"2.0","info":{"title":"x"}}`, params: map[string]string{"basepath": "up"}, code: "BadRequestException",
 			want: "Invalid basepath parameter value: up. Must be one of [ignore, prepend, split]"},
 	} {
@@ -620,5 +627,21 @@ func TestExportModels(t *testing.T) {
 				t.Errorf("authorizer exported: got %v, want %v\n%s", got, tc.authorizer, body)
 			}
 		})
+	}
+}
+
+// TestImportPolicyIsNormalized: an imported resource policy is saved as
+// CreateRestApi saves one, with execute-api:/ resources expanded to ARNs.
+func TestImportPolicyIsNormalized(t *testing.T) {
+	c, _ := setup(t)
+	doc := `{"swagger":"2.0","info":{"title":"x"},"x-amazon-apigateway-policy":{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"}]}}`
+	out, err := c.ImportRestApi(ctx(), &apigateway.ImportRestApiInput{Body: []byte(doc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "arn:aws:execute-api:us-east-1:000000000000:" + *out.Id + "/*"
+	if out.Policy == nil || !strings.Contains(*out.Policy, strings.ReplaceAll(want, "/", `\/`)) {
+		t.Errorf("policy %v, want its resource expanded to %s", out.Policy, want)
 	}
 }
