@@ -20,8 +20,10 @@ import (
 )
 
 var (
-	iamAlice = sigv4.Identity{AccessKeyID: "AKIAALICE", SecretAccessKey: "alice-secret", AccountID: "111122223333",
-		UserARN: "arn:aws:iam::111122223333:user/alice", UserID: "AIDAALICE"}
+	// iamAlice is an IAM user of the APIs' account (a caller of another
+	// account would need a resource policy's Allow).
+	iamAlice = sigv4.Identity{AccessKeyID: "AKIAALICE", SecretAccessKey: "alice-secret", AccountID: "000000000000",
+		UserARN: "arn:aws:iam::000000000000:user/alice", UserID: "AIDAALICE"}
 	iamSession = sigv4.Identity{AccessKeyID: "ASIASESSION", SecretAccessKey: "session-secret", SessionToken: "session-token",
 		Expiration: time.Now().Add(time.Hour), UserARN: "arn:aws:sts::000000000000:assumed-role/r/s", UserID: "AROAR:s"}
 	iamStale = sigv4.Identity{AccessKeyID: "ASIASTALE", SecretAccessKey: "stale-secret", SessionToken: "stale-token",
@@ -65,7 +67,7 @@ func signRequest(t *testing.T, req *http.Request, body string, id sigv4.Identity
 
 func TestIAMSignedCallsAreServed(t *testing.T) {
 	f := newIAMFixture(t, nil)
-	want := `{"accessKey":"AKIAALICE","accountId":"111122223333","caller":"AIDAALICE","user":"AIDAALICE","userArn":"arn:aws:iam::111122223333:user/alice"}`
+	want := `{"accessKey":"AKIAALICE","accountId":"000000000000","caller":"AIDAALICE","user":"AIDAALICE","userArn":"arn:aws:iam::000000000000:user/alice"}`
 	t.Run("aws-sdk-go-v2 header", func(t *testing.T) {
 		req := mustRequest(t, "GET", f.url("iamapi0001", "test", "/pets/a%20b?q=x%20y&q=%C3%A9&z="), nil)
 		r := f.do(signRequest(t, req, "", iamAlice, "execute-api", "us-east-1", time.Now()))
@@ -259,7 +261,7 @@ func TestIAMBeforeAPIKey(t *testing.T) {
 	wantError(t, call(false, ""), 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
 	wantError(t, call(false, key), 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
 	wantError(t, call(true, ""), 403, "ForbiddenException", `{"message":"Forbidden"}`)
-	if r := call(true, key); r.status != 200 || r.body != `{"key":"iamkey0001","arn":"arn:aws:iam::111122223333:user/alice"}` {
+	if r := call(true, key); r.status != 200 || r.body != `{"key":"iamkey0001","arn":"arn:aws:iam::000000000000:user/alice"}` {
 		t.Errorf("signed with a key: %d %s", r.status, r.body)
 	}
 }

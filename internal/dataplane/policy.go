@@ -73,13 +73,18 @@ func compilePolicy(scope model.Scope, apiID, doc string) *resourcePolicy {
 //     when not (table C). Gantry has no identity policies: a verified
 //     caller of the API's account counts as allowed by its identity, so
 //     only an explicit Deny refuses it; a caller of another account needs
-//     an explicit Allow.
+//     an explicit Allow, so it is refused when the API has no policy.
 //
 // Refusals are ACCESS_DENIED with AWS's messages (reference §3.2): see
 // accessDenied.
 func (q *request) checkResourcePolicy(m *method) error {
 	rp := q.stage.policy
 	if rp == nil {
+		if q.caller != nil && q.caller.Identity.AccountID != q.stage.scope.Account {
+			// A caller of another account needs the resource policy's
+			// Allow, and there is no policy.
+			return q.accessDenied(q.methodArn(), false)
+		}
 		return nil
 	}
 	arn := q.methodArn()

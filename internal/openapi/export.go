@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -189,11 +190,12 @@ var apiExportExtensions = map[string]func(s model.Snapshot) (any, bool){
 		return s.API.APIKeySource, s.API.APIKeySource != ""
 	},
 	"x-amazon-apigateway-policy": func(s model.Snapshot) (any, bool) {
+		doc := abbreviatePolicy(s.API.Policy, s.API.ID)
 		var policy any
-		if json.Unmarshal([]byte(s.API.Policy), &policy) == nil {
+		if json.Unmarshal([]byte(doc), &policy) == nil {
 			return policy, true
 		}
-		return s.API.Policy, s.API.Policy != ""
+		return doc, doc != ""
 	},
 	"x-amazon-apigateway-request-validators": func(s model.Snapshot) (any, bool) {
 		vs := object{}
@@ -579,4 +581,21 @@ func yamlNumbers(v any) any {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(x)}
 	}
 	return v
+}
+
+// ownAPIArn matches the execute-api ARN prefix of any region and account.
+var ownAPIArn = regexp.MustCompile(`arn:aws:execute-api:[a-z0-9-]*:[0-9]*:([A-Za-z0-9]+)/`)
+
+// abbreviatePolicy writes the API's own execute-api ARNs in a policy back
+// in the abbreviated form execute-api:/<stage>/<METHOD>/<path>, which an
+// import expands to the importing API's ARN. Gantry's choice (AWS's export
+// of policies is not recorded): it makes an export importable as another
+// API without granting access to the original one.
+func abbreviatePolicy(doc, apiID string) string {
+	return ownAPIArn.ReplaceAllStringFunc(doc, func(arn string) string {
+		if ownAPIArn.FindStringSubmatch(arn)[1] != apiID {
+			return arn
+		}
+		return "execute-api:/"
+	})
 }

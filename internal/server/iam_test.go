@@ -176,8 +176,12 @@ func TestIAMMethodEndToEnd(t *testing.T) {
 	if st, body, _ := call(nil); st != 403 || body != `{"message":"Missing Authentication Token"}` {
 		t.Errorf("unsigned: %d %s", st, body)
 	}
-	if st, body, _ := call(signAs(bob.AccessKeyID, bob.SecretAccessKey)); st != 200 || body != `{"arn":"arn:aws:iam::111122223333:user/bob"}` {
-		t.Errorf("signed: %d %s", st, body)
+	// bob is of another account: without a resource policy that allows
+	// him, he is refused, as on AWS (TestResourcePolicyEndToEnd admits him
+	// with one).
+	if st, body, h := call(signAs(bob.AccessKeyID, bob.SecretAccessKey)); st != 403 || h.Get("x-amzn-ErrorType") != "AccessDeniedException" ||
+		!strings.HasPrefix(body, `{"Message":"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: execute-api:Invoke`) {
+		t.Errorf("signed by another account: %d %s", st, body)
 	}
 	if st, body, _ := call(signAs("test", "test")); st != 200 || body != `{"arn":"arn:aws:iam::000000000000:root"}` {
 		t.Errorf("signed with test/test: %d %s", st, body)

@@ -171,6 +171,14 @@ func TestResourcePolicyEndToEnd(t *testing.T) {
 	// Removing the policy (an empty value) opens the API again.
 	setPolicy(t, c, id, "")
 	invoke(t, root).want(t, "no policy", 200, "", `{"ok":true}`)
+	// Without a policy, a caller of another account has nothing that
+	// allows it (AWS's table C needs the resource policy's Allow; the
+	// customized ACCESS_DENIED answers); the API's own account is allowed
+	// by its identity.
+	signed(iamURL, bob).want(t, "no policy, IAM caller of another account", 403, ad, `{"message":"User: `+bob.UserARN+
+		` is not authorized to perform: execute-api:Invoke on resource: `+arn("GET", "/iam")+`","type":"ACCESS_DENIED"}`)
+	signed(iamURL, sigv4.Identity{AccessKeyID: "test", SecretAccessKey: "test"}).want(t, "no policy, IAM caller of the API's account",
+		200, "", `{"arn":"arn:aws:iam::000000000000:root"}`)
 }
 
 // TestResourcePolicyBeforeAuthorizer: a resource policy's explicit deny
