@@ -142,7 +142,7 @@ func Write(w http.ResponseWriter, err error) {
 	}{e.Message})
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("x-amzn-ErrorType", e.Code)
+	h["x-amzn-ErrorType"] = []string{e.Code} // AWS's spelling, not Go's canonical form
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	if e.RetryAfter > 0 {
 		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))

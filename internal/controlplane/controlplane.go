@@ -228,7 +228,7 @@ type call struct {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	w.Header().Set("x-amzn-RequestId", ids.RequestID())
+	w.Header()["x-amzn-RequestId"] = []string{ids.RequestID()} // AWS's spelling, not Go's canonical form
 	c := &call{h: h, r: r, w: w, scope: ScopeOf(r)}
 	status, err := h.serve(c)
 	if err != nil {

@@ -212,3 +212,20 @@ func TestEveryOperationIsRouted(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderSpelling: the control plane sends x-amzn-RequestId and
+// x-amzn-ErrorType spelled as AWS spells them, not in Go's canonical form.
+func TestHeaderSpelling(t *testing.T) {
+	st, err := sqlite.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w := httptest.NewRecorder()
+	controlplane.New(st, controlplane.Options{}).ServeHTTP(w, httptest.NewRequest("GET", "/restapis/nope", nil))
+	for _, k := range []string{"x-amzn-RequestId", "x-amzn-ErrorType"} {
+		if len(w.Header()[k]) != 1 {
+			t.Errorf("no header spelled %q in %v", k, w.Header())
+		}
+	}
+}

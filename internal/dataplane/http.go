@@ -28,9 +28,9 @@ var hopHeaders = []string{
 // Reference: "Amazon API Gateway important notes for REST APIs", header
 // handling of HTTP proxy integrations.
 var remappedResponseHeaders = []struct{ name, remapped string }{
-	{"Connection", "X-Amzn-Remapped-Connection"},
-	{"Date", "X-Amzn-Remapped-Date"},
-	{"Server", "X-Amzn-Remapped-Server"},
+	{"Connection", "x-amzn-Remapped-Connection"},
+	{"Date", "x-amzn-Remapped-Date"},
+	{"Server", "x-amzn-Remapped-Server"},
 }
 
 // httpProxy serves an HTTP_PROXY integration: the method request passes

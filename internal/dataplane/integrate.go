@@ -364,12 +364,11 @@ func (q *request) setStandardHeaders() {
 	hv.setStandard(q.w.Header(), q)
 }
 
-// The canonical forms of x-amzn-RequestId and x-amz-apigw-id, as
-// http.Header.Set writes them on integration responses. (Gateway responses
-// keep AWS's spelling; see internal/gatewayresponse.)
+// x-amzn-RequestId and x-amz-apigw-id in AWS's spelling (not Go's
+// canonical form), as gateway responses write them too.
 const (
-	headerRequestID  = "X-Amzn-Requestid"
-	headerExtendedID = "X-Amz-Apigw-Id"
+	headerRequestID  = "x-amzn-RequestId"
+	headerExtendedID = "x-amz-apigw-id"
 )
 
 // headerValues hands out the values of single-valued headers from one
@@ -378,7 +377,7 @@ const (
 // overwriting a neighbour.
 type headerValues []string
 
-// set sets header k, which must be in canonical form, to v.
+// set sets header k, spelled as it is to be sent, to v.
 func (hv *headerValues) set(h http.Header, k, v string) {
 	i := len(*hv)
 	*hv = append(*hv, v)
