@@ -268,6 +268,12 @@ func TestRequestValidatorLifecycle(t *testing.T) {
 	_, err = c.UpdateRequestValidator(ctx(), &apigateway.UpdateRequestValidatorInput{RestApiId: aws.String(api), RequestValidatorId: created.Id,
 		PatchOperations: []types.PatchOperation{patchOp(types.OpReplace, "/name", aws.String(""))}})
 	wantAPIError(t, err, 400, "BadRequestException", "Request Validator name cannot be blank")
+	// Names are unique within an API, on creation and on renaming.
+	_, err = c.CreateRequestValidator(ctx(), &apigateway.CreateRequestValidatorInput{RestApiId: aws.String(api), Name: aws.String("params")})
+	wantAPIError(t, err, 400, "BadRequestException", "Request Validator name must be unique")
+	_, err = c.UpdateRequestValidator(ctx(), &apigateway.UpdateRequestValidatorInput{RestApiId: aws.String(api), RequestValidatorId: created.Id,
+		PatchOperations: []types.PatchOperation{patchOp(types.OpReplace, "/name", aws.String("params"))}})
+	wantAPIError(t, err, 400, "BadRequestException", "Request Validator name must be unique")
 	if _, err := c.DeleteRequestValidator(ctx(), &apigateway.DeleteRequestValidatorInput{RestApiId: aws.String(api), RequestValidatorId: created.Id}); err != nil {
 		t.Fatal(err)
 	}

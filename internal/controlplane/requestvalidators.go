@@ -15,6 +15,10 @@ import (
 const (
 	msgValidatorNotFound = "Invalid Request Validator identifier specified"
 	msgValidatorName     = "Request Validator name cannot be blank"
+	// msgValidatorNameTaken is AWS's text for a name another validator of
+	// the API has, as users quote it (serverless/serverless#10099); its
+	// type, BadRequestException, is an inference.
+	msgValidatorNameTaken = "Request Validator name must be unique"
 )
 
 func validatorNotFound() error { return awserr.NotFound(msgValidatorNotFound) }
@@ -60,6 +64,9 @@ func (h *Handler) createRequestValidator(c *call) (any, error) {
 	apiID := c.params["restapi_id"]
 	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
 		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
+			return err
+		}
+		if err := checkValidatorNameFree(tx, apiID, v); err != nil {
 			return err
 		}
 		return tx.CreateRequestValidator(apiID, v)
@@ -125,6 +132,9 @@ func (h *Handler) updateRequestValidator(c *call) (any, error) {
 				v.ValidateRequestParameters = opBool(o)
 			}
 		}
+		if err := checkValidatorNameFree(tx, apiID, v); err != nil {
+			return err
+		}
 		out = requestValidatorOut(v)
 		return tx.PutRequestValidator(apiID, v)
 	})
@@ -146,6 +156,24 @@ func (h *Handler) deleteRequestValidator(c *call) (any, error) {
 		}
 		return err
 	})
+}
+
+// checkValidatorNameFree refuses v's name when another validator of the
+// API has it. Validators without a name are not compared.
+func checkValidatorNameFree(tx store.ReadTx, apiID string, v model.RequestValidator) error {
+	if v.Name == "" {
+		return nil
+	}
+	all, err := tx.RequestValidators(apiID)
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.ID != v.ID && o.Name == v.Name {
+			return awserr.BadRequest(msgValidatorNameTaken)
+		}
+	}
+	return nil
 }
 
 // checkRequestValidator refuses a method's requestValidatorId that names no
