@@ -399,16 +399,38 @@ func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]s
 }
 
 // escapePathParam escapes a decoded path parameter for a URI path, keeping
-// the slashes of a greedy {proxy+} value.
+// the slashes of a greedy {proxy+} value. A "." or ".." segment (sent as
+// %2e%2e, say) is escaped too, so that a caller cannot climb out of the
+// back-end path the integration URI names: the back end sees a segment
+// named "..", not a step up (Gantry's choice; AWS's handling is not
+// recorded).
 func escapePathParam(v string) string {
-	if !strings.ContainsFunc(v, needsPathEscape) {
+	if !strings.ContainsFunc(v, needsPathEscape) && !hasDotSegment(v) {
 		return v // what the escaping below would give, without copying
 	}
 	parts := strings.Split(v, "/")
 	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+		switch p {
+		case ".":
+			parts[i] = "%2E"
+		case "..":
+			parts[i] = "%2E%2E"
+		default:
+			parts[i] = url.PathEscape(p)
+		}
 	}
 	return strings.Join(parts, "/")
+}
+
+// hasDotSegment reports whether a slash-separated value has a "." or ".."
+// segment.
+func hasDotSegment(v string) bool {
+	for seg := range strings.SplitSeq(v, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // needsPathEscape reports whether url.PathEscape changes r, or r is a '/'

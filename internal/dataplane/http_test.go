@@ -1,6 +1,8 @@
 package dataplane_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -122,5 +124,26 @@ func TestPassthroughBehavior(t *testing.T) {
 				wantError(t, r, 415, "BadRequestException", unsupported)
 			}
 		})
+	}
+}
+
+// TestProxyDotSegments: an HTTP_PROXY caller sending encoded dot segments
+// in a greedy path cannot reach back-end paths above the integration URI.
+func TestProxyDotSegments(t *testing.T) {
+	var got string
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.RequestURI
+	}))
+	defer backend.Close()
+	f := newFixture(t)
+	f.deploy(api{id: "dotseg0001", methods: map[string]map[string]model.Method{
+		"/files/{proxy+}": {"ANY": proxyMethod(backend.URL+"/public/{proxy}", 0)}}})
+	resp, err := http.Get(f.url("dotseg0001", "test", "/files/%2e%2e/%2e%2e/etc/passwd"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got != "/public/%2E%2E/%2E%2E/etc/passwd" {
+		t.Errorf("back end got %q", got)
 	}
 }

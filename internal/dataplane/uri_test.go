@@ -57,3 +57,21 @@ func TestNeedsPathEscape(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapePathParamDotSegments: "." and ".." segments of a path
+// parameter are escaped, so that the back-end URL keeps the path the
+// integration URI gives; dots inside a segment stay as they are.
+func TestEscapePathParamDotSegments(t *testing.T) {
+	for v, want := range map[string]string{
+		"../../etc/passwd": "%2E%2E/%2E%2E/etc/passwd",
+		"a/./b":            "a/%2E/b",
+		"..":               "%2E%2E",
+		"a..b/.hidden/x.y": "a..b/.hidden/x.y",
+		"...":              "...",
+	} {
+		if got := escapePathParam(v); got != want {
+			t.Errorf("escapePathParam(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
+
