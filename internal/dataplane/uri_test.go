@@ -74,4 +74,3 @@ func TestEscapePathParamDotSegments(t *testing.T) {
 		}
 	}
 }
-
