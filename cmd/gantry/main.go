@@ -29,10 +29,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -49,10 +51,16 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, errUsage) {
+			os.Exit(2) // the flag package has said what is wrong
+		}
 		fmt.Fprintln(os.Stderr, "gantry:", err)
 		os.Exit(1)
 	}
 }
+
+// errUsage is a command line the flag package refused (and reported).
+var errUsage = errors.New("usage")
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
@@ -76,7 +84,16 @@ func run(args []string) error {
 	lambdaEndpoints := fs.String("lambda-endpoints", env("GANTRY_LAMBDA_ENDPOINTS", ""), "per-function Invoke endpoints: name-or-ARN=URL,... (env GANTRY_LAMBDA_ENDPOINTS)")
 	lambdaRegion := fs.String("lambda-region", env("GANTRY_LAMBDA_REGION", env("AWS_REGION", lambda.DefaultRegion)), "region that signs invocations of functions given by name (env GANTRY_LAMBDA_REGION, AWS_REGION)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if *cognitoURL != "" {
+		u, err := url.Parse(strings.ReplaceAll(*cognitoURL, "{region}", "us-east-1"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("invalid -cognito-url %q: want an http or https URL such as http://127.0.0.1:9229", *cognitoURL)
+		}
 	}
 	lambdaCfg, err := lambdaConfig(*lambdaEndpoint, *lambdaEndpoints, *lambdaRegion)
 	if err != nil {
