@@ -4,7 +4,8 @@
 # validators), deploy and call it, merge examples/more-paths.json into it,
 # refuse a document with warnings with --fail-on-warnings, export the stage
 # as YAML, import the export, and overwrite an API with a greedy-proxy
-# document whose back end is on loopback. Expects AWS_ENDPOINT_URL, credentials and E2E_RESULTS.
+# document whose back end is on loopback. Expects AWS_ENDPOINT_URL,
+# credentials and E2E_RESULTS.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
