@@ -9,8 +9,8 @@
 #    calls an API with the CLI and curl (invoke_test.sh, the README example),
 #    meters one with an API key and a usage plan (usage_test.sh), calls
 #    an AWS_IAM method signed by curl and botocore, checks a resource
-#    policy, then runs a second Gantry
-#    in strict mode (iam_test.sh); runs Lambda integrations against Invoke
+#    policy, then runs a second Gantry in strict mode (iam_test.sh); runs
+#    Lambda integrations against Invoke
 #    endpoints on loopback with a second Gantry, and a Lambda authorizer
 #    (lambda_test.sh); imports, calls, exports and re-imports OpenAPI
 #    documents (openapi_test.sh);
