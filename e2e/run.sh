@@ -11,8 +11,8 @@
 #    an AWS_IAM method signed by curl and botocore, checks a resource
 #    policy, then runs a second Gantry in strict mode (iam_test.sh); runs
 #    Lambda integrations against Invoke endpoints on loopback with a second
-#    Gantry, and a Lambda authorizer (lambda_test.sh); imports, calls, exports and re-imports OpenAPI
-#    documents (openapi_test.sh);
+#    Gantry, and a Lambda authorizer (lambda_test.sh); imports, calls,
+#    exports and re-imports OpenAPI documents (openapi_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
