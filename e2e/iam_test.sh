@@ -3,8 +3,10 @@
 # `aws` CLI and called unsigned, signed by curl's own SigV4 signer
 # (--aws-sigv4), signed by botocore, and with a wrong secret. Then a second
 # Gantry in strict mode (-strict-sigv4 with a credentials file): the CLI
-# works with listed credentials and gets AWS's errors with others. Expects
-# AWS_ENDPOINT_URL, credentials test/test, E2E_RESULTS and GANTRY_BIN.
+# works with listed credentials and gets AWS's errors with others. Before
+# that, the README's resource policy example (allow, explicit deny, replaced
+# policy). Expects AWS_ENDPOINT_URL, credentials test/test, E2E_RESULTS and
+# GANTRY_BIN.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -65,6 +67,40 @@ with urllib.request.urlopen(urllib.request.Request(p.url, headers=dict(p.headers
     print(r.status, r.read().decode())
 PY
 )"
+
+# --- the resource policy example (keep in step with README.md) ------------------------
+cat >"$SCRATCH/policy.json" <<'END'
+{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*",
+   "Condition":{"IpAddress":{"aws:SourceIp":["127.0.0.1/32"]}}},
+  {"Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*/*/admin"}]}
+END
+FENCED=$(aws apigateway create-rest-api --name fenced --policy "file://$SCRATCH/policy.json" --query id)
+PROOT=$(aws apigateway get-resources --rest-api-id "$FENCED" --query 'items[0].id')
+PR=$(aws apigateway create-resource --rest-api-id "$FENCED" --parent-id "$PROOT" --path-part '{proxy+}' --query id)
+aws apigateway put-method --rest-api-id "$FENCED" --resource-id "$PR" --http-method ANY --authorization-type NONE >/dev/null
+aws apigateway put-integration --rest-api-id "$FENCED" --resource-id "$PR" --http-method ANY --type MOCK \
+	--request-templates '{"application/json":"{\"statusCode\": 200}"}' >/dev/null
+aws apigateway put-method-response --rest-api-id "$FENCED" --resource-id "$PR" --http-method ANY --status-code 200 >/dev/null
+aws apigateway put-integration-response --rest-api-id "$FENCED" --resource-id "$PR" --http-method ANY --status-code 200 \
+	--response-templates '{"application/json":"{\"path\": \"$context.path\"}"}' >/dev/null
+aws apigateway create-deployment --rest-api-id "$FENCED" --stage-name prod >/dev/null
+PURL="http://$FENCED.execute-api.localhost:$PORT/prod"
+check "policy: allowed from 127.0.0.1" '200 {"path": "/prod/hello"}' "$(call "$PURL/hello")"
+check "policy: explicit deny" \
+	'403 {"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********0000:'"$FENCED"'/prod/GET/admin with an explicit deny"}' \
+	"$(call "$PURL/admin")"
+cat >"$SCRATCH/policy.json" <<'END'
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke",
+  "Resource":"execute-api:/*","Condition":{"IpAddress":{"aws:SourceIp":["192.0.2.0/24"]}}}]}
+END
+POLICY=$(python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))' <"$SCRATCH/policy.json")
+aws apigateway update-rest-api --rest-api-id "$FENCED" \
+	--patch-operations "[{\"op\":\"replace\",\"path\":\"/policy\",\"value\":$POLICY}]" >/dev/null
+aws apigateway create-deployment --rest-api-id "$FENCED" --stage-name prod >/dev/null
+check "policy: replaced by update-rest-api, 127.0.0.1 no longer allowed" \
+	'403 {"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:********0000:'"$FENCED"'/prod/GET/hello"}' \
+	"$(call "$PURL/hello")"
 
 # --- strict mode ----------------------------------------------------------------------
 SPORT=$(pick_port)

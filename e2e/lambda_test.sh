@@ -4,7 +4,8 @@
 # which speaks the Runtime Interface Emulator's protocol): one default
 # (-lambda-endpoint) and one for the function "orders" (-lambda-endpoints).
 # The API is built with the real `aws` CLI and called with curl. Expects BIN
-# (the gantry binary), credentials and E2E_RESULTS.
+# (the gantry binary), credentials and E2E_RESULTS. Then the README's Lambda
+# authorizer example: a TOKEN authorizer played by the default stub.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -83,6 +84,41 @@ check "lambda: customized INTEGRATION_FAILURE keeps status 502" \
 	'502 {"error":"Internal server error","type":"INTEGRATION_FAILURE"}' "$(call "$URL/boom")"
 check "lambda: customized INTEGRATION_FAILURE header" "*" \
 	"$(curl -s -o /dev/null -D - "$URL/boom" | tr -d '\r' | sed -n 's/^Access-Control-Allow-Origin: //Ip')"
+
+# --- the Lambda authorizer example (keep in step with README.md; its own
+# variables, as $URL and $ID are the Lambda example's) ---
+GUARDED=$(aws apigateway create-rest-api --name guarded --query id)
+GROOT=$(aws apigateway get-resources --rest-api-id "$GUARDED" --query 'items[0].id')
+GR=$(aws apigateway create-resource --rest-api-id "$GUARDED" --parent-id "$GROOT" --path-part report --query id)
+FN=arn:aws:lambda:us-east-1:000000000000:function:my-authorizer
+AUTH=$(aws apigateway create-authorizer --rest-api-id "$GUARDED" --name tokens --type TOKEN \
+	--authorizer-uri "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/$FN/invocations" \
+	--identity-source method.request.header.Authorization --authorizer-result-ttl-in-seconds 300 --query id)
+aws apigateway put-method --rest-api-id "$GUARDED" --resource-id "$GR" --http-method GET \
+	--authorization-type CUSTOM --authorizer-id "$AUTH" >/dev/null
+aws apigateway put-integration --rest-api-id "$GUARDED" --resource-id "$GR" --http-method GET --type MOCK \
+	--request-templates '{"application/json":"{\"statusCode\": 200}"}' >/dev/null
+aws apigateway put-method-response --rest-api-id "$GUARDED" --resource-id "$GR" --http-method GET --status-code 200 >/dev/null
+aws apigateway put-integration-response --rest-api-id "$GUARDED" --resource-id "$GR" --http-method GET --status-code 200 \
+	--response-templates '{"application/json":"{\"user\": \"$context.authorizer.principalId\", \"tenant\": \"$context.authorizer.tenant\"}"}' >/dev/null
+check "authorizer: test-invoke-authorizer runs the function" "200 user-1" \
+	"$(aws apigateway test-invoke-authorizer --rest-api-id "$GUARDED" --authorizer-id "$AUTH" --headers Authorization=allow-me \
+		--query '[clientStatus, principalId]' | tr '\t' ' ')"
+aws apigateway create-deployment --rest-api-id "$GUARDED" --stage-name prod >/dev/null
+GURL="http://$GUARDED.execute-api.localhost:$PORT/prod/report"
+check "authorizer: no token -> 401" '401 {"message":"Unauthorized"}' "$(call "$GURL")"
+check "authorizer: allowed token -> principal and context in the template" '200 {"user": "user-1", "tenant": "acme"}' \
+	"$(call "$GURL" -H 'Authorization: allow-me')"
+check "authorizer: denying policy -> 403" \
+	'403 {"Message":"User is not authorized to access this resource with an explicit deny"}' \
+	"$(call "$GURL" -H 'Authorization: deny-me')"
+check "authorizer: function error Unauthorized -> 401" '401 {"message":"Unauthorized"}' \
+	"$(call "$GURL" -H 'Authorization: let-me-in')"
+if aws apigateway flush-stage-authorizers-cache --rest-api-id "$GUARDED" --stage-name prod >/dev/null; then
+	pass "authorizer: flush-stage-authorizers-cache"
+else
+	fail "authorizer: flush-stage-authorizers-cache"
+fi
 
 # The endpoint goes away: INTEGRATION_FAILURE 500.
 kill "${PIDS[0]}" && wait "${PIDS[0]}" 2>/dev/null || true

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The README's import/export example, checked with the real `aws` CLI and
 # curl: import an OpenAPI document (gateway responses, API key, request
-# validators), deploy and call it, refuse a document with warnings with
-# --fail-on-warnings, export the stage as YAML, import the export, and
-# overwrite an API with a greedy-proxy document whose back end is on
-# loopback. Expects AWS_ENDPOINT_URL, credentials and E2E_RESULTS.
+# validators), deploy and call it, merge examples/more-paths.json into it,
+# refuse a document with warnings with --fail-on-warnings, export the stage
+# as YAML, import the export, and overwrite an API with a greedy-proxy
+# document whose back end is on loopback. Expects AWS_ENDPOINT_URL,
+# credentials and E2E_RESULTS.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,6 +45,13 @@ check "openapi: imported API key requirement and INVALID_API_KEY customization" 
 	"$(call "$GANTRY/restapis/$ID/test/_user_request_/secret")"
 check "openapi: imported request validator checks the required query parameter" '400 {"error": "Missing required request parameters: [name]", "type": "BAD_REQUEST_PARAMETERS"}' \
 	"$(call "$GANTRY/restapis/$ID/test/_user_request_/greeting")"
+
+aws apigateway put-rest-api --rest-api-id "$ID" --mode merge --body "fileb://$HERE/../examples/more-paths.json" >/dev/null
+aws apigateway create-deployment --rest-api-id "$ID" --stage-name test >/dev/null
+check "openapi: put-rest-api --mode merge adds the document's path" '200 {"farewell": "goodbye bob"}' \
+	"$(call "$GANTRY/restapis/$ID/test/_user_request_/farewell?name=bob")"
+check "openapi: put-rest-api --mode merge keeps the other paths" '200 {"greeting": "hello bob"}' \
+	"$(call "$GANTRY/restapis/$ID/test/_user_request_/greeting?name=bob")"
 
 # --- --fail-on-warnings refuses and creates nothing ----------------------------------
 before=$(aws apigateway get-rest-apis --query 'length(items)')

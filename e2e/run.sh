@@ -8,10 +8,11 @@
 # 2. drives it with the `aws` CLI (cli_test.sh), then builds, deploys and
 #    calls an API with the CLI and curl (invoke_test.sh, the README example),
 #    meters one with an API key and a usage plan (usage_test.sh), calls
-#    an AWS_IAM method signed by curl and botocore, then runs a second Gantry
-#    in strict mode (iam_test.sh); runs Lambda integrations against Invoke
-#    endpoints on loopback with a second Gantry (lambda_test.sh); imports,
-#    calls, exports and re-imports OpenAPI documents (openapi_test.sh);
+#    an AWS_IAM method signed by curl and botocore, checks a resource
+#    policy, then runs a second Gantry in strict mode (iam_test.sh); runs
+#    Lambda integrations against Invoke endpoints on loopback with a second
+#    Gantry, and a Lambda authorizer (lambda_test.sh); imports, calls,
+#    exports and re-imports OpenAPI documents (openapi_test.sh);
 # 3. stops it with SIGTERM and hands the data dir to crash_test.py (boto3):
 #    200 APIs with customized gateway responses, SIGKILL during background
 #    writes, restart and verify, more writes, SIGTERM, restart and verify.
