@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/gantryproject/gantry/internal/model"
 )
@@ -145,11 +146,41 @@ func Compile(apiID string, models []model.Model) (*Set, error) {
 			if err != nil {
 				return nil, &ModelError{m.Name, fmt.Errorf("%w: %w", ErrInvalidSchema, err)}
 			}
+			if refLoops(sch) {
+				return nil, &ModelError{m.Name, fmt.Errorf("%w: its references lead back to it without a step into the instance", ErrInvalidSchema)}
+			}
 			s.sch = sch
 		}
 		set.schemas[m.Name] = s
 	}
 	return set, nil
+}
+
+// refLoops reports whether a schema's references form a loop that every
+// instance meets ({"$ref": itself}, or two models referring to each other
+// at the same place), which no body could pass: validating an empty object,
+// an empty array and null meets such a loop at once. A schema recursing
+// through its properties or items (a tree) does not loop here.
+func refLoops(sch *jsonschema.Schema) bool {
+	for _, probe := range []any{map[string]any{}, []any{}, nil} {
+		var verr *jsonschema.ValidationError
+		if errors.As(sch.Validate(probe), &verr) && hasRefCycle(verr) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRefCycle(e *jsonschema.ValidationError) bool {
+	if _, ok := e.ErrorKind.(*kind.RefCycle); ok {
+		return true
+	}
+	for _, c := range e.Causes {
+		if hasRefCycle(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Model returns the compiled model name, or nil.

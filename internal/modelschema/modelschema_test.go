@@ -120,6 +120,22 @@ func TestValid(t *testing.T) {
 	}
 }
 
+// TestRecursiveModel: a model recursing through its properties (a tree) is
+// a valid model; only a loop every instance meets is refused.
+func TestRecursiveModel(t *testing.T) {
+	set, err := Compile(apiID, []model.Model{{Name: "Node",
+		Schema: `{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"https://apigateway.amazonaws.com/restapis/abc123/models/Node"}}}}`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := set.Model("Node").Validate([]byte(`{"name":"a","children":[{"name":"b","children":[{}]}]}`)); ok || got == "" {
+		t.Errorf("a nested node without a name: %q %v, want a failure", got, ok)
+	}
+	if _, ok := set.Model("Node").Validate([]byte(`{"name":"a","children":[{"name":"b"}]}`)); !ok {
+		t.Error("a valid tree fails")
+	}
+}
+
 func TestCompileErrors(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -133,6 +149,12 @@ func TestCompileErrors(t *testing.T) {
 		{"foreign ref", []model.Model{{Name: "A", Schema: `{"$ref":"https://example.com/schema.json"}`}}, ErrNotCanonical},
 		{"other api's model", []model.Model{{Name: "A", Schema: `{"$ref":"https://apigateway.amazonaws.com/restapis/other/models/B"}`}}, ErrNotCanonical},
 		{"unknown model", []model.Model{{Name: "A", Schema: `{"$ref":"https://apigateway.amazonaws.com/restapis/abc123/models/B"}`}}, ErrInvalidSchema},
+		{"refers to itself", []model.Model{{Name: "A", Schema: `{"$ref":"https://apigateway.amazonaws.com/restapis/abc123/models/A"}`}}, ErrInvalidSchema},
+		{"local loop", []model.Model{{Name: "A", Schema: `{"definitions":{"x":{"$ref":"#/definitions/y"},"y":{"$ref":"#/definitions/x"}},"$ref":"#/definitions/x"}`}}, ErrInvalidSchema},
+		{"two models in a loop", []model.Model{
+			{Name: "A", Schema: `{"allOf":[{"$ref":"https://apigateway.amazonaws.com/restapis/abc123/models/B"}]}`},
+			{Name: "B", Schema: `{"anyOf":[{"$ref":"https://apigateway.amazonaws.com/restapis/abc123/models/A"}]}`},
+		}, ErrInvalidSchema},
 	} {
 		_, err := Compile(apiID, c.models)
 		if !errors.Is(err, c.want) {
