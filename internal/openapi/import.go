@@ -371,7 +371,11 @@ func (im *importer) paths(root object) {
 		}
 		item, err := im.refs.resolve(paths[p])
 		itemObj, ok := item.(object)
-		if err != nil || !ok {
+		if err != nil {
+			im.errorf("Unable to create resource at path '%s': %v", p, err)
+			continue
+		}
+		if !ok {
 			im.errorf("Unable to create resource at path '%s': the path item must be an object", p)
 			continue
 		}
