@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -227,6 +228,50 @@ func TestH1Transport(t *testing.T) {
 		_, _, err := h1Get(t, tr, ctx, url+"/")
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
 			t.Errorf("error %v after %v, want the deadline after 50ms", err, time.Since(start))
+		}
+	})
+
+	t.Run("connection deadline", func(t *testing.T) {
+		// The first request on each connection is answered at once,
+		// the second (the one to /slow) never in time.
+		url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			for {
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				if req.URL.Path == "/slow" {
+					time.Sleep(2 * time.Second)
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+		})
+		tr, _ := newTestH1(t)
+		until := func(path string, d time.Duration) (*http.Response, error) {
+			req, _ := http.NewRequestWithContext(ctx, "GET", url+path, nil)
+			return tr.roundTripUntil(req, time.Now().Add(d))
+		}
+		// An answered exchange leaves its deadline on the pooled
+		// connection; a later exchange bounded by its context, after
+		// that deadline, is not cut by it.
+		resp, err := until("/fast", 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+		time.Sleep(60 * time.Millisecond)
+		if resp, body, err := h1Get(t, tr, ctx, url+"/fast"); err != nil || resp.StatusCode != 200 || body != "ok" {
+			t.Fatalf("after a deadline exchange: %v %v %q", resp, err, body)
+		}
+		start := time.Now()
+		_, err = until("/slow", 50*time.Millisecond)
+		if !errors.Is(err, os.ErrDeadlineExceeded) || time.Since(start) > time.Second {
+			t.Errorf("error %v after %v, want the deadline after 50ms", err, time.Since(start))
+		}
+		if conns.Load() != 1 {
+			t.Errorf("%d connections, want 1", conns.Load())
 		}
 	})
 

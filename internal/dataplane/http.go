@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 )
@@ -64,9 +66,7 @@ func (q *request) httpProxy(in *integration) error {
 	if method == "" || method == "ANY" {
 		method = q.r.Method
 	}
-	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
-	defer cancel()
-	out, err := newOutboundRequest(ctx, method, target, body)
+	out, err := newOutboundRequest(q.r.Context(), method, target, body)
 	if err != nil {
 		return configError(err)
 	}
@@ -87,9 +87,10 @@ func (q *request) httpProxy(in *integration) error {
 		}
 		out.Header.Set("X-Forwarded-For", ip)
 	}
-	resp, err := q.h.transport.RoundTrip(out)
+	resp, call, err := q.h.send(out, in)
+	defer call.end()
 	if err != nil {
-		return integrationError(err, timedOut())
+		return integrationError(err, call.timedOut(err))
 	}
 	defer resp.Body.Close()
 
@@ -100,7 +101,7 @@ func (q *request) httpProxy(in *integration) error {
 		// The status line is gone; all that is left is to cut the
 		// connection so the caller sees a truncated response, not a
 		// complete one (as net/http/httputil.ReverseProxy does).
-		if !timedOut() && q.r.Context().Err() == nil {
+		if !call.timedOut(err) && q.r.Context().Err() == nil {
 			q.h.opts.Logger.Warn("data plane: back end response interrupted", "api", q.stage.apiID, "error", err)
 		}
 		panic(http.ErrAbortHandler)
@@ -176,9 +177,7 @@ func (q *request) http(in *integration) error {
 	if method == "" || method == "ANY" {
 		method = q.r.Method
 	}
-	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
-	defer cancel()
-	out, err := newOutboundRequest(ctx, method, target, bytes.NewReader(body))
+	out, err := newOutboundRequest(q.r.Context(), method, target, bytes.NewReader(body))
 	if err != nil {
 		return configError(err)
 	}
@@ -194,19 +193,60 @@ func (q *request) http(in *integration) error {
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
-	resp, err := q.h.transport.RoundTrip(out)
+	resp, call, err := q.h.send(out, in)
+	defer call.end()
 	if err != nil {
-		return integrationError(err, timedOut())
+		return integrationError(err, call.timedOut(err))
 	}
 	defer resp.Body.Close()
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, MaxPayloadBytes+1))
 	if err != nil {
-		return integrationError(err, timedOut())
+		return integrationError(err, call.timedOut(err))
 	}
 	if len(respBody) > MaxPayloadBytes {
 		return integrationError(errors.New("integration response body exceeds 10 MiB"), false)
 	}
 	return q.respond(in, resp.StatusCode, resp.Header, respBody)
+}
+
+// integrationCall is a request sent to an HTTP back end, bounded by the
+// integration's timeout.
+type integrationCall struct {
+	// ctx, when not nil, is the context bounding the call; otherwise a
+	// connection deadline does (h1Transport.roundTripUntil).
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// timedOut reports whether err, an error of the call, is its timeout.
+func (c integrationCall) timedOut(err error) bool {
+	if c.ctx == nil {
+		// A read or write cut by the connection deadline, or a dial
+		// cut by the context carrying it.
+		return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
+	}
+	return errors.Is(context.Cause(c.ctx), errIntegrationTimeout)
+}
+
+// end releases the call's resources once its response is done with.
+func (c integrationCall) end() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// send sends out to an HTTP back end within the integration's timeout.
+// A request the built-in keep-alive transport serves is bounded by a
+// connection deadline, which costs no context or timer per request;
+// anything else by a context.
+func (h *Handler) send(out *http.Request, in *integration) (*http.Response, integrationCall, error) {
+	if t, ok := h.transport.(*h1Transport); ok && t.serves(out) {
+		resp, err := t.roundTripUntil(out, time.Now().Add(in.timeout))
+		return resp, integrationCall{}, err
+	}
+	ctx, cancel := context.WithTimeoutCause(out.Context(), in.timeout, errIntegrationTimeout)
+	resp, err := h.transport.RoundTrip(out.WithContext(ctx))
+	return resp, integrationCall{ctx: ctx, cancel: cancel}, err
 }
 
 // newOutboundRequest is http.NewRequestWithContext for an already parsed
