@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"sync"
 	"syscall"
@@ -244,7 +245,7 @@ func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool,
 		}
 		return nil, err
 	}
-	err := req.Write(pc.bw)
+	err := writeRequest(pc.bw, req)
 	if err == nil {
 		err = pc.bw.Flush()
 	}
@@ -320,6 +321,76 @@ func (b *h1Body) Close() error {
 	}
 	b.pc.conn.Close()
 	return nil
+}
+
+// requestWriteExclude are the header fields http.Request.Write leaves out
+// of the header block (it writes Host and User-Agent itself).
+var requestWriteExclude = map[string]bool{
+	"Host": true, "User-Agent": true, "Content-Length": true, "Transfer-Encoding": true, "Trailer": true,
+}
+
+// writeRequest writes req as http.Request.Write does, byte for byte,
+// without its allocations (formatted printing, a transfer writer) for the
+// common case: a GET or HEAD request without a body, to a plain host name
+// or address. Anything else is written by http.Request.Write itself.
+func writeRequest(w *bufio.Writer, req *http.Request) error {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if req.Method != http.MethodGet && req.Method != http.MethodHead || !plainHost(host) ||
+		req.TransferEncoding != nil || req.Trailer != nil {
+		return req.Write(w)
+	}
+	ruri := req.URL.RequestURI()
+	for i := 0; i < len(ruri); i++ {
+		if c := ruri[i]; c < ' ' || c == 0x7f {
+			return req.Write(w) // which refuses it
+		}
+	}
+	userAgent := "Go-http-client/1.1" // net/http's default
+	if vs, ok := req.Header["User-Agent"]; ok {
+		userAgent = ""
+		if len(vs) > 0 {
+			// validHeaders has refused CR and LF, which Request.Write
+			// would turn into spaces.
+			userAgent = textproto.TrimString(vs[0])
+		}
+	}
+	w.WriteString(req.Method)
+	w.WriteByte(' ')
+	w.WriteString(ruri)
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(host)
+	w.WriteString("\r\n")
+	if userAgent != "" {
+		w.WriteString("User-Agent: ")
+		w.WriteString(userAgent)
+		w.WriteString("\r\n")
+	}
+	if err := req.Header.WriteSubset(w, requestWriteExclude); err != nil {
+		return err
+	}
+	_, err := w.WriteString("\r\n")
+	return err
+}
+
+// plainHost reports whether host (with an optional port) is written to the
+// Host header as it is: not empty, ASCII letters, digits and . - _ : [ ]
+// only (no IPv6 zone, nothing for IDNA).
+func plainHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		switch c := host[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // replayable reports whether req may be sent again after a failure on a

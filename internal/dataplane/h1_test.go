@@ -332,3 +332,60 @@ func TestH1Transport(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteRequest checks that writeRequest writes the very bytes
+// http.Request.Write does.
+func TestWriteRequest(t *testing.T) {
+	tests := []struct {
+		name, method, url, host string
+		header                  http.Header
+	}{
+		{name: "bare GET", method: "GET", url: "http://127.0.0.1:8080/pets"},
+		{name: "HEAD, no path", method: "HEAD", url: "http://example.com"},
+		{name: "escaped path and query", method: "GET", url: "http://h:1/a%2Fb/c%20d?x=1&y=%3D&x=2"},
+		{name: "IPv6 host", method: "GET", url: "http://[::1]:8080/"},
+		{name: "underscore host, host override", method: "GET", url: "http://my_host/p", host: "other-host:81"},
+		{name: "headers sorted, multi-valued, trimmed", method: "GET", url: "http://h/", header: http.Header{
+			"X-B": {"2", " padded\t"}, "X-A": {"1"}, "Accept": {"application/json"}, "X-Empty": {""}, "X-None": {},
+			"X-Forwarded-For": {"1.2.3.4, 127.0.0.1"}, "lower-case": {"v"},
+		}},
+		{name: "user agent trimmed", method: "GET", url: "http://h/", header: http.Header{"User-Agent": {"  curl/8.0 \t"}}},
+		{name: "empty user agent", method: "GET", url: "http://h/", header: http.Header{"User-Agent": {""}}},
+		{name: "user agent without values", method: "GET", url: "http://h/", header: http.Header{"User-Agent": {}}},
+		{name: "excluded headers", method: "GET", url: "http://h/", header: http.Header{
+			"Host": {"x"}, "Content-Length": {"5"}, "Transfer-Encoding": {"chunked"}, "Trailer": {"X"}, "X-Kept": {"k"},
+		}},
+		{name: "other method (written by net/http)", method: "OPTIONS", url: "http://h/"},
+		{name: "non-ASCII host (written by net/http)", method: "GET", url: "http://h/", host: "bücher.example"},
+		{name: "IPv6 zone (written by net/http)", method: "GET", url: "http://h/", host: "[fe80::1%25eth0]:80"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			newReq := func() *http.Request {
+				req, err := http.NewRequest(tt.method, tt.url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.host != "" {
+					req.Host = tt.host
+				}
+				for k, v := range tt.header {
+					req.Header[k] = v
+				}
+				return req
+			}
+			var want, got strings.Builder
+			if err := newReq().Write(&want); err != nil {
+				t.Fatal(err)
+			}
+			bw := bufio.NewWriter(&got)
+			if err := writeRequest(bw, newReq()); err != nil {
+				t.Fatal(err)
+			}
+			bw.Flush()
+			if got.String() != want.String() {
+				t.Errorf("writeRequest wrote\n%q\nhttp.Request.Write writes\n%q", got.String(), want.String())
+			}
+		})
+	}
+}
