@@ -389,3 +389,19 @@ func TestWriteRequest(t *testing.T) {
 		})
 	}
 }
+
+// TestIsHopHeader checks isHopHeader against hopHeaders, whose names must
+// be canonical for cloneEndToEnd and copyProxyHeaders to compare them as
+// they are.
+func TestIsHopHeader(t *testing.T) {
+	for _, h := range hopHeaders {
+		if !isHopHeader(h) || http.CanonicalHeaderKey(h) != h {
+			t.Errorf("%q: isHopHeader %v, canonical %q", h, isHopHeader(h), http.CanonicalHeaderKey(h))
+		}
+	}
+	for _, h := range []string{"Accept", "X-Forwarded-For", "connection", "Host", ""} {
+		if isHopHeader(h) {
+			t.Errorf("isHopHeader(%q) = true", h)
+		}
+	}
+}

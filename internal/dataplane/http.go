@@ -24,6 +24,42 @@ var hopHeaders = []string{
 	"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect",
 }
 
+// isHopHeader reports whether the canonical header name k is one of
+// hopHeaders.
+func isHopHeader(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect":
+		return true
+	}
+	return false
+}
+
+// cloneEndToEnd is Header.Clone without the hop-by-hop headers, in one
+// pass: the keys of a received request's header are canonical, so they
+// are compared as they are.
+func cloneEndToEnd(h http.Header) http.Header {
+	nv := 0
+	for _, vv := range h {
+		nv += len(vv)
+	}
+	sv := make([]string, nv) // one allocation for every value, as Clone
+	h2 := make(http.Header, len(h))
+	for k, vv := range h {
+		if isHopHeader(k) {
+			continue
+		}
+		if vv == nil {
+			h2[k] = nil
+			continue
+		}
+		n := copy(sv, vv)
+		h2[k] = sv[:n:n]
+		sv = sv[n:]
+	}
+	return h2
+}
+
 // remappedResponseHeaders are back-end response headers that API Gateway
 // renames to x-amzn-Remapped-<name> because it sets its own.
 //
@@ -74,18 +110,15 @@ func (q *request) httpProxy(in *integration) error {
 	if length == 0 {
 		out.Body = http.NoBody
 	}
-	out.Header = q.r.Header.Clone()
-	for _, h := range hopHeaders {
-		out.Header.Del(h)
-	}
+	out.Header = cloneEndToEnd(q.r.Header)
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
 	if ip, _, err := net.SplitHostPort(q.r.RemoteAddr); err == nil {
-		if prior := out.Header.Get("X-Forwarded-For"); prior != "" {
-			ip = prior + ", " + ip
+		if prior := out.Header["X-Forwarded-For"]; len(prior) > 0 && prior[0] != "" {
+			ip = prior[0] + ", " + ip
 		}
-		out.Header.Set("X-Forwarded-For", ip)
+		out.Header["X-Forwarded-For"] = []string{ip}
 	}
 	resp, call, err := q.h.send(out, in)
 	defer call.end()
@@ -113,11 +146,15 @@ func (q *request) httpProxy(in *integration) error {
 // method response: hop-by-hop headers dropped, those API Gateway sets
 // itself renamed to X-Amzn-Remapped-<name>.
 func copyProxyHeaders(w, from http.Header) {
-	for k, v := range from {
-		w[k] = v
+	if len(w) > 0 {
+		for _, h := range hopHeaders {
+			delete(w, h) // the names are canonical, as Header.Del would make them
+		}
 	}
-	for _, h := range hopHeaders {
-		w.Del(h)
+	for k, v := range from {
+		if !isHopHeader(k) {
+			w[k] = v
+		}
 	}
 	for _, h := range remappedResponseHeaders {
 		if v, ok := from[h.name]; ok {
