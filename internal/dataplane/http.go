@@ -102,7 +102,7 @@ func (q *request) httpProxy(in *integration) error {
 	if method == "" || method == "ANY" {
 		method = q.r.Method
 	}
-	out, err := newOutboundRequest(q.r.Context(), method, target, body)
+	out, err := newOutboundRequest(method, target, body)
 	if err != nil {
 		return configError(err)
 	}
@@ -120,7 +120,7 @@ func (q *request) httpProxy(in *integration) error {
 		}
 		out.Header["X-Forwarded-For"] = []string{ip}
 	}
-	resp, call, err := q.h.send(out, in)
+	resp, call, err := q.h.send(q.r.Context(), out, in)
 	defer call.end()
 	if err != nil {
 		return integrationError(err, call.timedOut(err))
@@ -214,7 +214,7 @@ func (q *request) http(in *integration) error {
 	if method == "" || method == "ANY" {
 		method = q.r.Method
 	}
-	out, err := newOutboundRequest(q.r.Context(), method, target, bytes.NewReader(body))
+	out, err := newOutboundRequest(method, target, bytes.NewReader(body))
 	if err != nil {
 		return configError(err)
 	}
@@ -230,7 +230,7 @@ func (q *request) http(in *integration) error {
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
-	resp, call, err := q.h.send(out, in)
+	resp, call, err := q.h.send(q.r.Context(), out, in)
 	defer call.end()
 	if err != nil {
 		return integrationError(err, call.timedOut(err))
@@ -272,32 +272,55 @@ func (c integrationCall) end() {
 	}
 }
 
-// send sends out to an HTTP back end within the integration's timeout.
-// A request the built-in keep-alive transport serves is bounded by a
-// connection deadline, which costs no context or timer per request;
-// anything else by a context.
-func (h *Handler) send(out *http.Request, in *integration) (*http.Response, integrationCall, error) {
+// send sends out, a request without a context, to an HTTP back end within
+// the integration's timeout. A request the built-in keep-alive transport
+// serves is bounded by a connection deadline, which costs no context or
+// timer per request (and ctx, the caller's, is not watched); anything
+// else by a context derived from ctx.
+func (h *Handler) send(ctx context.Context, out *http.Request, in *integration) (*http.Response, integrationCall, error) {
 	if t, ok := h.transport.(*h1Transport); ok && t.serves(out) {
 		resp, err := t.roundTripUntil(out, time.Now().Add(in.timeout))
 		return resp, integrationCall{}, err
 	}
-	ctx, cancel := context.WithTimeoutCause(out.Context(), in.timeout, errIntegrationTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, in.timeout, errIntegrationTimeout)
 	resp, err := h.transport.RoundTrip(out.WithContext(ctx))
 	return resp, integrationCall{ctx: ctx, cancel: cancel}, err
 }
 
-// newOutboundRequest is http.NewRequestWithContext for an already parsed
-// URL, which it takes as is instead of printing and parsing it again.
-func newOutboundRequest(ctx context.Context, method string, target *url.URL, body io.Reader) (*http.Request, error) {
-	out, err := http.NewRequestWithContext(ctx, method, "", body)
+// newOutboundRequest is http.NewRequest for an already parsed URL, which
+// it takes as is instead of printing and parsing it again. The request has
+// no context (send gives it one when it needs it) and, without a body, no
+// header map either: the caller sets Header.
+func newOutboundRequest(method string, target *url.URL, body io.Reader) (*http.Request, error) {
+	// As NewRequest does with the URL it parses: an empty port ("host:")
+	// is dropped.
+	target.Host = strings.TrimSuffix(target.Host, ":")
+	if body == nil && validMethod(method) {
+		// What NewRequest would build, without parsing a URL and making
+		// a header map only for them to be replaced.
+		return &http.Request{Method: method, URL: target, Host: target.Host,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
+	}
+	out, err := http.NewRequest(method, "", body)
 	if err != nil {
 		return nil, err
 	}
-	// As NewRequestWithContext does with the URL it parses: an empty port
-	// ("host:") is dropped.
-	target.Host = strings.TrimSuffix(target.Host, ":")
 	out.URL, out.Host = target, target.Host
 	return out, nil
+}
+
+// validMethod reports whether method is a token, which NewRequest demands
+// (it refuses anything else; an empty method is GET to it).
+func validMethod(method string) bool {
+	if method == "" {
+		return false
+	}
+	for i := 0; i < len(method); i++ {
+		if !isTokenByte(method[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // integrationError classifies a failed call to a back end: a timeout is
