@@ -316,6 +316,9 @@ func compileTemplates(kind string, src map[string]string) (map[string]*mapping.T
 type uriTemplate struct {
 	raw   string
 	parts []uriPart
+	// static is the parsed URI of a template without placeholders that
+	// expands to a valid endpoint, parsed once here instead of per request.
+	static *url.URL
 }
 
 type uriPart struct {
@@ -363,6 +366,11 @@ func parseURITemplate(raw string) (uriTemplate, error) {
 			s = s[1:]
 		}
 	}
+	if len(u.parts) == 1 && u.parts[0].kind == uriLiteral {
+		if target, err := u.expand(nil, nil); err == nil {
+			u.static = target
+		}
+	}
 	return u, nil
 }
 
@@ -371,6 +379,10 @@ func parseURITemplate(raw string) (uriTemplate, error) {
 // absolute http(s) URL is an invalid endpoint: API_CONFIGURATION_ERROR. A
 // placeholder without a parameter stays as written.
 func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]string) (*url.URL, error) {
+	if u.static != nil {
+		target := *u.static // a copy: callers change theirs
+		return &target, nil
+	}
 	var b strings.Builder
 	b.Grow(len(u.raw) + 64)
 	for _, p := range u.parts {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"sync"
 	"syscall"
@@ -49,6 +50,9 @@ type h1Conn struct {
 	br    *bufio.Reader
 	bw    *bufio.Writer
 	since time.Time // when it became idle
+	// deadline is whether the connection may carry a deadline set by
+	// roundTripUntil.
+	deadline bool
 }
 
 // errH1Reused marks a failure on a pooled connection before any byte of a
@@ -63,11 +67,34 @@ func newH1Transport(fallback http.RoundTripper, dialer *net.Dialer, maxIdle int,
 
 // RoundTrip implements http.RoundTripper.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "http" || req.URL.Host == "" || req.Body != nil && req.Body != http.NoBody ||
-		req.ContentLength != 0 || req.Close || !replayable(req) || !validHeaders(req.Header) {
+	if !t.serves(req) {
 		// The fallback also reports invalid header fields, as before.
 		return t.fallback.RoundTrip(req)
 	}
+	return t.roundTrip(req, time.Time{})
+}
+
+// serves reports whether t sends req itself rather than through its
+// fallback.
+func (t *h1Transport) serves(req *http.Request) bool {
+	return req.URL.Scheme == "http" && req.URL.Host != "" && (req.Body == nil || req.Body == http.NoBody) &&
+		req.ContentLength == 0 && !req.Close && replayable(req) && validHeaders(req.Header)
+}
+
+// roundTripUntil sends req, which t serves, with the exchange (response
+// body included) bounded by deadline instead of by req's context: a
+// connection deadline costs no context, timer or callback per request.
+// An exchange cut by the deadline fails with an error that is
+// os.ErrDeadlineExceeded. req's context is not watched: a caller going
+// away does not interrupt the exchange, which ends at the latest at the
+// deadline.
+func (t *h1Transport) roundTripUntil(req *http.Request, deadline time.Time) (*http.Response, error) {
+	return t.roundTrip(req, deadline)
+}
+
+// roundTrip sends req, which t serves; a zero deadline means req's
+// context bounds the exchange.
+func (t *h1Transport) roundTrip(req *http.Request, deadline time.Time) (*http.Response, error) {
 	key := req.URL.Host
 	if req.URL.Port() == "" {
 		key = net.JoinHostPort(req.URL.Hostname(), "80")
@@ -77,11 +104,17 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		pc, reused := t.take(key)
 		if pc == nil {
 			var err error
-			if pc, err = t.dial(ctx, key); err != nil {
+			dctx := ctx
+			if !deadline.IsZero() {
+				var cancel context.CancelFunc
+				dctx, cancel = context.WithDeadline(ctx, deadline)
+				defer cancel()
+			}
+			if pc, err = t.dial(dctx, key); err != nil {
 				return nil, err
 			}
 		}
-		resp, err := pc.roundTrip(ctx, req, reused)
+		resp, err := pc.roundTrip(ctx, req, reused, deadline)
 		if errors.Is(err, errH1Reused) {
 			continue // a request without a body is safe to send again
 		}
@@ -175,24 +208,44 @@ func (t *h1Transport) dial(ctx context.Context, key string) (*h1Conn, error) {
 }
 
 // roundTrip sends req and reads the response's header. The connection
-// belongs to the response's body until it is closed.
-func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool) (*http.Response, error) {
-	// The end of ctx (its deadline, or the caller going away) interrupts
-	// the exchange at whatever point it is, body included, as with
-	// net/http's Transport. It is watched through ctx rather than by a
-	// connection deadline so that, when a read fails for it, ctx already
-	// says why. A connection whose exchange was interrupted is closed, so
-	// pooled ones never carry a deadline.
-	stop := context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
+// belongs to the response's body until it is closed. A non-zero deadline
+// bounds the exchange through the connection's deadline; otherwise ctx
+// does.
+func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool, deadline time.Time) (*http.Response, error) {
+	var stop func() bool
+	if deadline.IsZero() {
+		// The end of ctx (its deadline, or the caller going away)
+		// interrupts the exchange at whatever point it is, body
+		// included, as with net/http's Transport. It is watched through
+		// ctx rather than by a connection deadline so that, when a read
+		// fails for it, ctx already says why. A connection whose
+		// exchange was interrupted is closed.
+		if pc.deadline {
+			// Left by an exchange bounded by a deadline (see below).
+			pc.conn.SetDeadline(time.Time{})
+			pc.deadline = false
+		}
+		stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
+	} else {
+		// A pooled connection keeps the deadline of its last exchange
+		// (clearing it would cost as much as setting it): whoever uses
+		// it next sets its own, or clears it (above).
+		pc.conn.SetDeadline(deadline)
+		pc.deadline = true
+	}
 	fail := func(err error) (*http.Response, error) {
-		stop()
+		if stop != nil {
+			stop()
+		}
 		pc.conn.Close()
-		if cerr := ctx.Err(); cerr != nil {
-			return nil, cerr
+		if stop != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return nil, cerr
+			}
 		}
 		return nil, err
 	}
-	err := req.Write(pc.bw)
+	err := writeRequest(pc.bw, req)
 	if err == nil {
 		err = pc.bw.Flush()
 	}
@@ -202,8 +255,10 @@ func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool)
 		_, err = pc.br.Peek(1)
 	}
 	if err != nil {
-		if reused && ctx.Err() == nil && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
-			stop()
+		if reused && (stop == nil || ctx.Err() == nil) && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+			if stop != nil {
+				stop()
+			}
 			pc.conn.Close()
 			return nil, errH1Reused
 		}
@@ -233,7 +288,7 @@ func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool)
 type h1Body struct {
 	rc   io.ReadCloser
 	pc   *h1Conn
-	stop func() bool
+	stop func() bool // nil when a connection deadline bounds the exchange
 	keep bool
 	eof  bool
 	done bool
@@ -260,12 +315,82 @@ func (b *h1Body) Close() error {
 	b.rc.Close()
 	// stop reports false when the context's callback already ran (or is
 	// running): the connection's deadline is then not ours to trust.
-	if b.stop() && b.eof && b.keep && b.pc.br.Buffered() == 0 {
+	if (b.stop == nil || b.stop()) && b.eof && b.keep && b.pc.br.Buffered() == 0 {
 		b.pc.t.put(b.pc)
 		return nil
 	}
 	b.pc.conn.Close()
 	return nil
+}
+
+// requestWriteExclude are the header fields http.Request.Write leaves out
+// of the header block (it writes Host and User-Agent itself).
+var requestWriteExclude = map[string]bool{
+	"Host": true, "User-Agent": true, "Content-Length": true, "Transfer-Encoding": true, "Trailer": true,
+}
+
+// writeRequest writes req as http.Request.Write does, byte for byte,
+// without its allocations (formatted printing, a transfer writer) for the
+// common case: a GET or HEAD request without a body, to a plain host name
+// or address. Anything else is written by http.Request.Write itself.
+func writeRequest(w *bufio.Writer, req *http.Request) error {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if req.Method != http.MethodGet && req.Method != http.MethodHead || !plainHost(host) ||
+		req.TransferEncoding != nil || req.Trailer != nil {
+		return req.Write(w)
+	}
+	ruri := req.URL.RequestURI()
+	for i := 0; i < len(ruri); i++ {
+		if c := ruri[i]; c < ' ' || c == 0x7f {
+			return req.Write(w) // which refuses it
+		}
+	}
+	userAgent := "Go-http-client/1.1" // net/http's default
+	if vs, ok := req.Header["User-Agent"]; ok {
+		userAgent = ""
+		if len(vs) > 0 {
+			// validHeaders has refused CR and LF, which Request.Write
+			// would turn into spaces.
+			userAgent = textproto.TrimString(vs[0])
+		}
+	}
+	w.WriteString(req.Method)
+	w.WriteByte(' ')
+	w.WriteString(ruri)
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(host)
+	w.WriteString("\r\n")
+	if userAgent != "" {
+		w.WriteString("User-Agent: ")
+		w.WriteString(userAgent)
+		w.WriteString("\r\n")
+	}
+	if err := req.Header.WriteSubset(w, requestWriteExclude); err != nil {
+		return err
+	}
+	_, err := w.WriteString("\r\n")
+	return err
+}
+
+// plainHost reports whether host (with an optional port) is written to the
+// Host header as it is: not empty, ASCII letters, digits and . - _ : [ ]
+// only (no IPv6 zone, nothing for IDNA).
+func plainHost(host string) bool {
+	if host == "" {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		switch c := host[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // replayable reports whether req may be sent again after a failure on a

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -230,6 +231,50 @@ func TestH1Transport(t *testing.T) {
 		}
 	})
 
+	t.Run("connection deadline", func(t *testing.T) {
+		// The first request on each connection is answered at once,
+		// the second (the one to /slow) never in time.
+		url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			for {
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				if req.URL.Path == "/slow" {
+					time.Sleep(2 * time.Second)
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+		})
+		tr, _ := newTestH1(t)
+		until := func(path string, d time.Duration) (*http.Response, error) {
+			req, _ := http.NewRequestWithContext(ctx, "GET", url+path, nil)
+			return tr.roundTripUntil(req, time.Now().Add(d))
+		}
+		// An answered exchange leaves its deadline on the pooled
+		// connection; a later exchange bounded by its context, after
+		// that deadline, is not cut by it.
+		resp, err := until("/fast", 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.ReadAll(resp.Body)
+		resp.Body.Close()
+		time.Sleep(60 * time.Millisecond)
+		if resp, body, err := h1Get(t, tr, ctx, url+"/fast"); err != nil || resp.StatusCode != 200 || body != "ok" {
+			t.Fatalf("after a deadline exchange: %v %v %q", resp, err, body)
+		}
+		start := time.Now()
+		_, err = until("/slow", 50*time.Millisecond)
+		if !errors.Is(err, os.ErrDeadlineExceeded) || time.Since(start) > time.Second {
+			t.Errorf("error %v after %v, want the deadline after 50ms", err, time.Since(start))
+		}
+		if conns.Load() != 1 {
+			t.Errorf("%d connections, want 1", conns.Load())
+		}
+	})
+
 	t.Run("fallback", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
@@ -286,4 +331,77 @@ func TestH1Transport(t *testing.T) {
 			t.Error("no error from a closed port")
 		}
 	})
+}
+
+// TestWriteRequest checks that writeRequest writes the very bytes
+// http.Request.Write does.
+func TestWriteRequest(t *testing.T) {
+	tests := []struct {
+		name, method, url, host string
+		header                  http.Header
+	}{
+		{name: "bare GET", method: "GET", url: "http://127.0.0.1:8080/pets"},
+		{name: "HEAD, no path", method: "HEAD", url: "http://example.com"},
+		{name: "escaped path and query", method: "GET", url: "http://h:1/a%2Fb/c%20d?x=1&y=%3D&x=2"},
+		{name: "IPv6 host", method: "GET", url: "http://[::1]:8080/"},
+		{name: "underscore host, host override", method: "GET", url: "http://my_host/p", host: "other-host:81"},
+		{name: "headers sorted, multi-valued, trimmed", method: "GET", url: "http://h/", header: http.Header{
+			"X-B": {"2", " padded\t"}, "X-A": {"1"}, "Accept": {"application/json"}, "X-Empty": {""}, "X-None": {},
+			"X-Forwarded-For": {"1.2.3.4, 127.0.0.1"}, "lower-case": {"v"},
+		}},
+		{name: "user agent trimmed", method: "GET", url: "http://h/", header: http.Header{"User-Agent": {"  curl/8.0 \t"}}},
+		{name: "empty user agent", method: "GET", url: "http://h/", header: http.Header{"User-Agent": {""}}},
+		{name: "user agent without values", method: "GET", url: "http://h/", header: http.Header{"User-Agent": {}}},
+		{name: "excluded headers", method: "GET", url: "http://h/", header: http.Header{
+			"Host": {"x"}, "Content-Length": {"5"}, "Transfer-Encoding": {"chunked"}, "Trailer": {"X"}, "X-Kept": {"k"},
+		}},
+		{name: "other method (written by net/http)", method: "OPTIONS", url: "http://h/"},
+		{name: "non-ASCII host (written by net/http)", method: "GET", url: "http://h/", host: "bücher.example"},
+		{name: "IPv6 zone (written by net/http)", method: "GET", url: "http://h/", host: "[fe80::1%25eth0]:80"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			newReq := func() *http.Request {
+				req, err := http.NewRequest(tt.method, tt.url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.host != "" {
+					req.Host = tt.host
+				}
+				for k, v := range tt.header {
+					req.Header[k] = v
+				}
+				return req
+			}
+			var want, got strings.Builder
+			if err := newReq().Write(&want); err != nil {
+				t.Fatal(err)
+			}
+			bw := bufio.NewWriter(&got)
+			if err := writeRequest(bw, newReq()); err != nil {
+				t.Fatal(err)
+			}
+			bw.Flush()
+			if got.String() != want.String() {
+				t.Errorf("writeRequest wrote\n%q\nhttp.Request.Write writes\n%q", got.String(), want.String())
+			}
+		})
+	}
+}
+
+// TestIsHopHeader checks isHopHeader against hopHeaders, whose names must
+// be canonical for cloneEndToEnd and copyProxyHeaders to compare them as
+// they are.
+func TestIsHopHeader(t *testing.T) {
+	for _, h := range hopHeaders {
+		if !isHopHeader(h) || http.CanonicalHeaderKey(h) != h {
+			t.Errorf("%q: isHopHeader %v, canonical %q", h, isHopHeader(h), http.CanonicalHeaderKey(h))
+		}
+	}
+	for _, h := range []string{"Accept", "X-Forwarded-For", "connection", "Host", ""} {
+		if isHopHeader(h) {
+			t.Errorf("isHopHeader(%q) = true", h)
+		}
+	}
 }

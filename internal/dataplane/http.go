@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 )
@@ -20,6 +22,42 @@ import (
 var hopHeaders = []string{
 	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
 	"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect",
+}
+
+// isHopHeader reports whether the canonical header name k is one of
+// hopHeaders.
+func isHopHeader(k string) bool {
+	switch k {
+	case "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+		"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect":
+		return true
+	}
+	return false
+}
+
+// cloneEndToEnd is Header.Clone without the hop-by-hop headers, in one
+// pass: the keys of a received request's header are canonical, so they
+// are compared as they are.
+func cloneEndToEnd(h http.Header) http.Header {
+	nv := 0
+	for _, vv := range h {
+		nv += len(vv)
+	}
+	sv := make([]string, nv) // one allocation for every value, as Clone
+	h2 := make(http.Header, len(h))
+	for k, vv := range h {
+		if isHopHeader(k) {
+			continue
+		}
+		if vv == nil {
+			h2[k] = nil
+			continue
+		}
+		n := copy(sv, vv)
+		h2[k] = sv[:n:n]
+		sv = sv[n:]
+	}
+	return h2
 }
 
 // remappedResponseHeaders are back-end response headers that API Gateway
@@ -64,9 +102,7 @@ func (q *request) httpProxy(in *integration) error {
 	if method == "" || method == "ANY" {
 		method = q.r.Method
 	}
-	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
-	defer cancel()
-	out, err := newOutboundRequest(ctx, method, target, body)
+	out, err := newOutboundRequest(method, target, body)
 	if err != nil {
 		return configError(err)
 	}
@@ -74,22 +110,20 @@ func (q *request) httpProxy(in *integration) error {
 	if length == 0 {
 		out.Body = http.NoBody
 	}
-	out.Header = q.r.Header.Clone()
-	for _, h := range hopHeaders {
-		out.Header.Del(h)
-	}
+	out.Header = cloneEndToEnd(q.r.Header)
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
 	if ip, _, err := net.SplitHostPort(q.r.RemoteAddr); err == nil {
-		if prior := out.Header.Get("X-Forwarded-For"); prior != "" {
-			ip = prior + ", " + ip
+		if prior := out.Header["X-Forwarded-For"]; len(prior) > 0 && prior[0] != "" {
+			ip = prior[0] + ", " + ip
 		}
-		out.Header.Set("X-Forwarded-For", ip)
+		out.Header["X-Forwarded-For"] = []string{ip}
 	}
-	resp, err := q.h.transport.RoundTrip(out)
+	resp, call, err := q.h.send(q.r.Context(), out, in)
+	defer call.end()
 	if err != nil {
-		return integrationError(err, timedOut())
+		return integrationError(err, call.timedOut(err))
 	}
 	defer resp.Body.Close()
 
@@ -100,7 +134,7 @@ func (q *request) httpProxy(in *integration) error {
 		// The status line is gone; all that is left is to cut the
 		// connection so the caller sees a truncated response, not a
 		// complete one (as net/http/httputil.ReverseProxy does).
-		if !timedOut() && q.r.Context().Err() == nil {
+		if !call.timedOut(err) && q.r.Context().Err() == nil {
 			q.h.opts.Logger.Warn("data plane: back end response interrupted", "api", q.stage.apiID, "error", err)
 		}
 		panic(http.ErrAbortHandler)
@@ -112,11 +146,15 @@ func (q *request) httpProxy(in *integration) error {
 // method response: hop-by-hop headers dropped, those API Gateway sets
 // itself renamed to X-Amzn-Remapped-<name>.
 func copyProxyHeaders(w, from http.Header) {
-	for k, v := range from {
-		w[k] = v
+	if len(w) > 0 {
+		for _, h := range hopHeaders {
+			delete(w, h) // the names are canonical, as Header.Del would make them
+		}
 	}
-	for _, h := range hopHeaders {
-		w.Del(h)
+	for k, v := range from {
+		if !isHopHeader(k) {
+			w[k] = v
+		}
 	}
 	for _, h := range remappedResponseHeaders {
 		if v, ok := from[h.name]; ok {
@@ -176,9 +214,7 @@ func (q *request) http(in *integration) error {
 	if method == "" || method == "ANY" {
 		method = q.r.Method
 	}
-	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
-	defer cancel()
-	out, err := newOutboundRequest(ctx, method, target, bytes.NewReader(body))
+	out, err := newOutboundRequest(method, target, bytes.NewReader(body))
 	if err != nil {
 		return configError(err)
 	}
@@ -194,14 +230,15 @@ func (q *request) http(in *integration) error {
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
-	resp, err := q.h.transport.RoundTrip(out)
+	resp, call, err := q.h.send(q.r.Context(), out, in)
+	defer call.end()
 	if err != nil {
-		return integrationError(err, timedOut())
+		return integrationError(err, call.timedOut(err))
 	}
 	defer resp.Body.Close()
 	respBody, err := io.ReadAll(io.LimitReader(resp.Body, MaxPayloadBytes+1))
 	if err != nil {
-		return integrationError(err, timedOut())
+		return integrationError(err, call.timedOut(err))
 	}
 	if len(respBody) > MaxPayloadBytes {
 		return integrationError(errors.New("integration response body exceeds 10 MiB"), false)
@@ -209,18 +246,81 @@ func (q *request) http(in *integration) error {
 	return q.respond(in, resp.StatusCode, resp.Header, respBody)
 }
 
-// newOutboundRequest is http.NewRequestWithContext for an already parsed
-// URL, which it takes as is instead of printing and parsing it again.
-func newOutboundRequest(ctx context.Context, method string, target *url.URL, body io.Reader) (*http.Request, error) {
-	out, err := http.NewRequestWithContext(ctx, method, "", body)
+// integrationCall is a request sent to an HTTP back end, bounded by the
+// integration's timeout.
+type integrationCall struct {
+	// ctx, when not nil, is the context bounding the call; otherwise a
+	// connection deadline does (h1Transport.roundTripUntil).
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// timedOut reports whether err, an error of the call, is its timeout.
+func (c integrationCall) timedOut(err error) bool {
+	if c.ctx == nil {
+		// A read or write cut by the connection deadline, or a dial
+		// cut by the context carrying it.
+		return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded)
+	}
+	return errors.Is(context.Cause(c.ctx), errIntegrationTimeout)
+}
+
+// end releases the call's resources once its response is done with.
+func (c integrationCall) end() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// send sends out, a request without a context, to an HTTP back end within
+// the integration's timeout. A request the built-in keep-alive transport
+// serves is bounded by a connection deadline, which costs no context or
+// timer per request (and ctx, the caller's, is not watched); anything
+// else by a context derived from ctx.
+func (h *Handler) send(ctx context.Context, out *http.Request, in *integration) (*http.Response, integrationCall, error) {
+	if t, ok := h.transport.(*h1Transport); ok && t.serves(out) {
+		resp, err := t.roundTripUntil(out, time.Now().Add(in.timeout))
+		return resp, integrationCall{}, err
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, in.timeout, errIntegrationTimeout)
+	resp, err := h.transport.RoundTrip(out.WithContext(ctx))
+	return resp, integrationCall{ctx: ctx, cancel: cancel}, err
+}
+
+// newOutboundRequest is http.NewRequest for an already parsed URL, which
+// it takes as is instead of printing and parsing it again. The request has
+// no context (send gives it one when it needs it) and, without a body, no
+// header map either: the caller sets Header.
+func newOutboundRequest(method string, target *url.URL, body io.Reader) (*http.Request, error) {
+	// As NewRequest does with the URL it parses: an empty port ("host:")
+	// is dropped.
+	target.Host = strings.TrimSuffix(target.Host, ":")
+	if body == nil && validMethod(method) {
+		// What NewRequest would build, without parsing a URL and making
+		// a header map only for them to be replaced.
+		return &http.Request{Method: method, URL: target, Host: target.Host,
+			Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
+	}
+	out, err := http.NewRequest(method, "", body)
 	if err != nil {
 		return nil, err
 	}
-	// As NewRequestWithContext does with the URL it parses: an empty port
-	// ("host:") is dropped.
-	target.Host = strings.TrimSuffix(target.Host, ":")
 	out.URL, out.Host = target, target.Host
 	return out, nil
+}
+
+// validMethod reports whether method is a token, which NewRequest demands
+// (it refuses anything else; an empty method is GET to it).
+func validMethod(method string) bool {
+	if method == "" {
+		return false
+	}
+	for i := 0; i < len(method); i++ {
+		if !isTokenByte(method[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // integrationError classifies a failed call to a back end: a timeout is

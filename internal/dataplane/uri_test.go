@@ -18,6 +18,8 @@ func TestURITemplate(t *testing.T) {
 		{"http://${stageVariables.empty}/", "", "not defined"},
 		{"ftp://h/", "", "invalid endpoint"},
 		{"/relative", "", "invalid endpoint"},
+		{"http://h:8080/static/a%2Fb?q=1", "http://h:8080/static/a%2Fb?q=1", ""}, // parsed once, at compile time
+		{"ftp://static/", "", "invalid endpoint"},
 	} {
 		u, err := parseURITemplate(tc.raw)
 		if err != nil {
@@ -33,6 +35,12 @@ func TestURITemplate(t *testing.T) {
 			t.Errorf("%s: %v", tc.raw, err)
 		case got.String() != tc.want:
 			t.Errorf("%s: got %s, want %s", tc.raw, got, tc.want)
+		default:
+			// Each expansion is the caller's to change.
+			got.RawQuery, got.Host = "changed", "changed"
+			if again, _ := u.expand(vars, params); again.String() != tc.want {
+				t.Errorf("%s: after changing an expansion, the next is %s", tc.raw, again)
+			}
 		}
 	}
 }
