@@ -125,8 +125,11 @@ var securitySchemeExtensions = map[string]func(im *importer, m *model.Method, us
 		if im.api.Authorizers[i].Type == model.AuthorizerCognito {
 			m.AuthorizationType = "COGNITO_USER_POOLS"
 			// The scopes of a Cognito requirement are the method's
-			// authorization scopes.
-			m.AuthorizationScopes = use.scopes
+			// authorization scopes (none: nil, however the document
+			// wrote the empty list).
+			if len(use.scopes) > 0 {
+				m.AuthorizationScopes = use.scopes
+			}
 		}
 	},
 }
@@ -187,8 +190,8 @@ var authorizerTypes = map[string]string{
 // x-amazon-apigateway-authorizer as an authorizer named after the scheme
 // (AWS's "x-amazon-apigateway-authorizer object"). The identity source of a
 // TOKEN or Cognito authorizer that gives none is the header the scheme names
-// (name, in: header); so is a REQUEST authorizer's, unless the name is
-// "Unused". The result TTL defaults to 300 seconds, as CreateAuthorizer's.
+// (name, in: header); so is a REQUEST authorizer's. A scheme named "Unused"
+// (the placeholder of exports) gives none. The result TTL defaults to 300 seconds, as CreateAuthorizer's.
 func importAuthorizers(im *importer) {
 	im.authorizers = map[string]int{}
 	for _, name := range slices.Sorted(maps.Keys(im.schemes)) {
@@ -232,7 +235,9 @@ func importAuthorizers(im *importer) {
 			header, _ := str(scheme, "name")
 			in, _ := str(scheme, "in")
 			switch {
-			case header == "" || header == "Unused" && a.Type == model.AuthorizerRequest:
+			case header == "" || header == "Unused":
+				// "Unused" is the placeholder name exports give a scheme
+				// whose authorizer has no single header as identity source.
 			case in == "header":
 				a.IdentitySource = "method.request.header." + header
 			case in == "query" && a.Type == model.AuthorizerRequest:
