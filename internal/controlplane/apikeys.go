@@ -95,10 +95,7 @@ func apiKeyExists() error { return awserr.Conflict("API Key already exists") }
 
 func loadAPIKey(tx store.ReadTx, id string) (model.APIKey, error) {
 	k, err := tx.APIKey(id)
-	if errors.Is(err, store.ErrNotFound) {
-		return k, apiKeyNotFound()
-	}
-	return k, err
+	return k, notFoundAs(err, apiKeyNotFound())
 }
 
 // newKeyValue returns a value of AWS's generated form: 40 letters and digits.

@@ -79,10 +79,7 @@ func authorizerID(a model.Authorizer) string { return a.ID }
 
 func loadAuthorizer(tx store.ReadTx, apiID, id string) (model.Authorizer, error) {
 	a, err := tx.Authorizer(apiID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return a, authorizerNotFound()
-	}
-	return a, err
+	return a, notFoundAs(err, authorizerNotFound())
 }
 
 // loadAPIAuthorizer reads an authorizer once its API is known to exist, so

@@ -66,10 +66,7 @@ func noSuchDeployment() error {
 
 func loadDeployment(tx store.ReadTx, apiID, id string) (model.Deployment, error) {
 	d, err := tx.Deployment(apiID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return d, deploymentNotFound()
-	}
-	return d, err
+	return d, notFoundAs(err, deploymentNotFound())
 }
 
 // loadAPIDeployment reads a deployment once its API is known to exist, so

@@ -1,7 +1,6 @@
 package controlplane
 
 import (
-	"errors"
 	"maps"
 
 	"github.com/gantryproject/gantry/internal/awserr"
@@ -280,11 +279,7 @@ func (h *Handler) deleteGatewayResponse(c *call) (any, error) {
 		if _, err := loadAPI(tx, c.scope, apiID); err != nil {
 			return err
 		}
-		err := tx.DeleteGatewayResponse(apiID, string(t))
-		if errors.Is(err, store.ErrNotFound) {
-			return awserr.NotFound("Gateway response type not defined on api")
-		}
-		return err
+		return notFoundAs(tx.DeleteGatewayResponse(apiID, string(t)), awserr.NotFound("Gateway response type not defined on api"))
 	})
 }
 

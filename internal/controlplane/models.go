@@ -78,10 +78,7 @@ func loadModel(tx store.ReadTx, scope model.Scope, apiID, name string) (model.Mo
 		return model.Model{}, err
 	}
 	m, err := tx.Model(apiID, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return m, modelNotFound(name)
-	}
-	return m, err
+	return m, notFoundAs(err, modelNotFound(name))
 }
 
 // checkModels compiles an API's models with m added or replacing the model
@@ -337,11 +334,7 @@ func (h *Handler) deleteModel(c *call) (any, error) {
 		if err := modelInUse(tx, apiID, name); err != nil {
 			return err
 		}
-		err := tx.DeleteModel(apiID, name)
-		if errors.Is(err, store.ErrNotFound) {
-			return modelNotFound(name)
-		}
-		return err
+		return notFoundAs(tx.DeleteModel(apiID, name), modelNotFound(name))
 	})
 }
 

@@ -41,10 +41,7 @@ func loadRequestValidator(tx store.ReadTx, scope model.Scope, apiID, id string) 
 		return model.RequestValidator{}, err
 	}
 	v, err := tx.RequestValidator(apiID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return v, validatorNotFound()
-	}
-	return v, err
+	return v, notFoundAs(err, validatorNotFound())
 }
 
 type createRequestValidatorInput struct {
@@ -150,11 +147,7 @@ func (h *Handler) deleteRequestValidator(c *call) (any, error) {
 		if _, err := loadRequestValidator(tx, c.scope, apiID, id); err != nil {
 			return err
 		}
-		err := tx.DeleteRequestValidator(apiID, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return validatorNotFound()
-		}
-		return err
+		return notFoundAs(tx.DeleteRequestValidator(apiID, id), validatorNotFound())
 	})
 }
 

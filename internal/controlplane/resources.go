@@ -56,10 +56,7 @@ func resourceNotFound() error { return awserr.NotFound(msgResourceNotFound) }
 // loadResource reads a resource with its methods, translating ErrNotFound.
 func loadResource(tx store.ReadTx, apiID, id string) (model.Resource, error) {
 	r, err := tx.Resource(apiID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, resourceNotFound()
-	}
-	return r, err
+	return r, notFoundAs(err, resourceNotFound())
 }
 
 // resourceJSON is the wire form of the Resource shape. The root resource has

@@ -84,13 +84,19 @@ func apiNotFound(scope model.Scope, id string) error {
 	return awserr.NotFound("Invalid API identifier specified %s:%s", scope.Account, id)
 }
 
+// notFoundAs returns err, or notFound when err is store.ErrNotFound: the
+// AWS error of an object that does not exist.
+func notFoundAs(err, notFound error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound
+	}
+	return err
+}
+
 // loadAPI reads an API, translating ErrNotFound to AWS's text.
 func loadAPI(tx store.ReadTx, scope model.Scope, id string) (model.RestAPI, error) {
 	api, err := tx.RestAPI(id)
-	if errors.Is(err, store.ErrNotFound) {
-		return api, apiNotFound(scope, id)
-	}
-	return api, err
+	return api, notFoundAs(err, apiNotFound(scope, id))
 }
 
 type createRestAPIInput struct {
@@ -307,11 +313,7 @@ func (h *Handler) getRestAPIs(c *call) (any, error) {
 func (h *Handler) deleteRestAPI(c *call) (any, error) {
 	id := c.params["restapi_id"]
 	err := h.store.Update(c.r.Context(), c.scope, func(tx store.Tx) error {
-		err := tx.DeleteRestAPI(id)
-		if errors.Is(err, store.ErrNotFound) {
-			return apiNotFound(c.scope, id)
-		}
-		return err
+		return notFoundAs(tx.DeleteRestAPI(id), apiNotFound(c.scope, id))
 	})
 	if err == nil {
 		h.deployed(c.scope, id)

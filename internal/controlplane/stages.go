@@ -156,10 +156,7 @@ func stageNotFound() error { return awserr.NotFound("Invalid stage identifier sp
 
 func loadStage(tx store.ReadTx, apiID, name string) (model.Stage, error) {
 	s, err := tx.Stage(apiID, name)
-	if errors.Is(err, store.ErrNotFound) {
-		return s, stageNotFound()
-	}
-	return s, err
+	return s, notFoundAs(err, stageNotFound())
 }
 
 // loadAPIStage reads a stage once its API is known to exist, so that an

@@ -97,10 +97,7 @@ func usagePlanNotFound() error { return awserr.NotFound("Invalid Usage Plan ID s
 
 func loadUsagePlan(tx store.ReadTx, id string) (model.UsagePlan, error) {
 	p, err := tx.UsagePlan(id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, usagePlanNotFound()
-	}
-	return p, err
+	return p, notFoundAs(err, usagePlanNotFound())
 }
 
 // stageID is the "{apiId}:{stage}" form in which UpdateUsagePlan names an
