@@ -13,6 +13,7 @@ import (
 
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/mapping"
+	"github.com/gantryproject/gantry/internal/mediatype"
 	"github.com/gantryproject/gantry/internal/model"
 )
 
@@ -396,9 +397,7 @@ func (hv *headerValues) setStandard(h http.Header, q *request) {
 // the first media type of an Accept list.
 func selectTemplate(keys []string, accept string) string {
 	if accept != "" {
-		first, _, _ := strings.Cut(accept, ",")
-		first, _, _ = strings.Cut(first, ";")
-		first = strings.ToLower(strings.TrimSpace(first))
+		first := strings.ToLower(mediatype.FirstAccepted(accept))
 		for _, k := range keys {
 			if k == first {
 				return k

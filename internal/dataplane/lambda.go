@@ -17,6 +17,7 @@ import (
 
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/lambda"
+	"github.com/gantryproject/gantry/internal/mediatype"
 )
 
 // compileLambda compiles the target of an AWS or AWS_PROXY integration: the
@@ -513,7 +514,7 @@ func headerScalar(v json.RawMessage) (string, error) {
 // Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
 func (q *request) writeProxyResponse(out *proxyResponse) error {
 	body := out.body
-	if out.isBase64Encoded && q.stage.isBinary(firstAccept(q.r.Header.Get("Accept"))) {
+	if out.isBase64Encoded && q.stage.isBinary(mediatype.FirstAccepted(q.r.Header.Get("Accept"))) {
 		b, err := base64.StdEncoding.DecodeString(string(body))
 		if err != nil {
 			// AWS lists a failed base64 decoding among the causes of
@@ -535,12 +536,6 @@ func (q *request) writeProxyResponse(out *proxyResponse) error {
 		q.w.Write(body)
 	}
 	return nil
-}
-
-// firstAccept returns the first media type of an Accept header.
-func firstAccept(accept string) string {
-	first, _, _ := strings.Cut(accept, ",")
-	return strings.TrimSpace(first)
 }
 
 // lambdaAWS serves a non-proxy AWS integration with a Lambda function: the

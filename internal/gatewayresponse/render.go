@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gantryproject/gantry/internal/mediatype"
 	"github.com/gantryproject/gantry/internal/model"
 )
 
@@ -499,7 +500,7 @@ func (c *compiled) selectTemplate(accept string) *template {
 	if len(c.templates) == 0 {
 		return &defaultTemplate
 	}
-	if mt := firstMediaType(accept); mt != "" {
+	if mt := mediatype.FirstAccepted(accept); mt != "" {
 		for i := range c.templates {
 			if strings.EqualFold(c.templates[i].mediaType, mt) {
 				return &c.templates[i]
@@ -510,18 +511,6 @@ func (c *compiled) selectTemplate(accept string) *template {
 		return c.json
 	}
 	return &c.templates[0]
-}
-
-// firstMediaType returns the first media type of an Accept header without
-// its parameters: "text/html;q=0.9, application/json" gives "text/html".
-func firstMediaType(accept string) string {
-	if i := strings.IndexByte(accept, ','); i >= 0 {
-		accept = accept[:i]
-	}
-	if i := strings.IndexByte(accept, ';'); i >= 0 {
-		accept = accept[:i]
-	}
-	return strings.TrimSpace(accept)
 }
 
 // renderer resolves variables for one response.
