@@ -2,7 +2,6 @@ package dataplane
 
 import (
 	"net"
-	"net/http"
 	"strings"
 )
 
@@ -31,17 +30,16 @@ type address struct {
 	domainName string
 }
 
-// parseAddress recognises an invocation of a deployed stage. ok is false for
-// every other request (those belong to the control plane).
-func parseAddress(r *http.Request) (a address, ok bool) {
-	host := r.Host
+// parseAddress recognises an invocation of a deployed stage from the
+// request's host and escaped path. ok is false for every other request
+// (those belong to the control plane).
+func parseAddress(host, raw string) (a address, ok bool) {
 	if strings.IndexByte(host, ':') >= 0 { // else SplitHostPort fails, allocating its error
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
 	}
 	host = strings.ToLower(host)
-	raw := r.URL.EscapedPath()
 	for _, suffix := range [...]string{hostSuffix, localstackHostSuffix} {
 		if id, found := strings.CutSuffix(host, suffix); found && id != "" && !strings.Contains(id, ".") {
 			a.apiID, a.domainName = id, host

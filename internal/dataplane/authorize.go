@@ -468,7 +468,7 @@ func compactJSON(raw []byte) string {
 // name it: arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}.
 func (q *request) methodArn() string {
 	return "arn:aws:execute-api:" + q.stage.scope.Region + ":" + q.stage.scope.Account + ":" +
-		q.stage.apiID + "/" + q.stage.name + "/" + q.r.Method + q.addr.path
+		q.stage.apiID + "/" + q.stage.name + "/" + q.httpMethod + q.addr.path
 }
 
 // authorize runs the method's authorizer, if any: a rejection is its
@@ -481,14 +481,14 @@ func (q *request) authorize(m *method) error {
 	}
 	arn := q.methodArn()
 	in := &authInput{
-		header: q.r.Header, query: q.queryValues(), stageVars: q.stage.variables, context: q.contextValue,
-		methodArn: arn, httpMethod: q.r.Method, path: q.addr.path, resourcePath: q.resource.path,
+		header: q.header(), query: q.queryValues(), stageVars: q.stage.variables, context: q.contextValue,
+		methodArn: arn, httpMethod: q.httpMethod, path: q.addr.path, resourcePath: q.resource.path,
 		pathParams: q.pathParams,
 	}
 	if a.typ == model.AuthorizerRequest {
 		in.requestContext = q.authRequestContext()
 	}
-	res, gerr := q.h.authenticate(q.r.Context(), a, in, q.stage.authCache, q.start)
+	res, gerr := q.h.authenticate(q.context(), a, in, q.stage.authCache, q.start)
 	if gerr != nil {
 		return gerr
 	}
@@ -524,9 +524,9 @@ func (q *request) authRequestContext() map[string]any {
 		"extendedRequestId": q.extendedID,
 		"identity":          identity,
 		"resourcePath":      q.resource.path,
-		"httpMethod":        q.r.Method,
+		"httpMethod":        q.httpMethod,
 		"apiId":             q.stage.apiID,
-		"protocol":          q.r.Proto,
+		"protocol":          q.proto,
 		"requestTimeEpoch":  q.start.UnixMilli(),
 		"domainName":        q.addr.domainName,
 	}

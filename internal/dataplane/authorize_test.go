@@ -2,12 +2,12 @@ package dataplane_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/gantryproject/gantry/internal/authorizer/authorizertest"
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/front/fronttest"
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
 	"github.com/gantryproject/gantry/internal/model"
@@ -246,16 +246,9 @@ func BenchmarkAuthorizerCached(b *testing.B) {
 	})
 	f.deploy(api{id: "benchauth1", authorizers: []model.Authorizer{tokenAuthorizer(3600)},
 		methods: map[string]map[string]model.Method{"/pets/{petId}": {"GET": guarded("tok001")}}})
-	req := httptest.NewRequest("GET", "/restapis/benchauth1/test/_user_request_/pets/42", nil)
-	req.Header.Set("Authorization", "allow:arn:aws:execute-api:*:*:benchauth1/*/GET/pets/*")
-	b.ReportAllocs()
-	for b.Loop() {
-		w := httptest.NewRecorder()
-		f.dp.ServeHTTP(w, req)
-		if w.Code != 200 {
-			b.Fatalf("status %d: %s", w.Code, w.Body)
-		}
-	}
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchauth1/test/_user_request_/pets/42")
+	req.Request.Header.Set("Authorization", "allow:arn:aws:execute-api:*:*:benchauth1/*/GET/pets/*")
+	benchServe(b, f, req, 200, nil)
 	if n := len(inv.Invocations()); n != 1 {
 		b.Errorf("the authorizer ran %d times, want 1", n)
 	}

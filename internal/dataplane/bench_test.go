@@ -8,7 +8,10 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/front/fronttest"
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/lambda/lambdatest"
 	"github.com/gantryproject/gantry/internal/model"
@@ -31,16 +34,15 @@ func newBenchFixtureWith(b *testing.B, opts dataplane.Options) *fixture {
 	return f
 }
 
-// benchServe serves req through the data plane handler, without the
+// benchServe serves ctx through the data plane handler, without the
 // network, b.N times, checking each response's status (and, when check is
 // not nil, the response itself).
-func benchServe(b *testing.B, f *fixture, req *http.Request, want int, check func(*httptest.ResponseRecorder) bool) {
+func benchServe(b *testing.B, f *fixture, ctx *fasthttp.RequestCtx, want int, check func(*fasthttp.Response) bool) {
 	b.ReportAllocs()
 	for b.Loop() {
-		w := httptest.NewRecorder()
-		f.dp.ServeHTTP(w, req)
-		if w.Code != want || check != nil && !check(w) {
-			b.Fatalf("status %d (want %d), headers %v: %s", w.Code, want, w.Header(), w.Body)
+		f.dp.Serve(ctx)
+		if r := &ctx.Response; r.StatusCode() != want || check != nil && !check(r) {
+			b.Fatalf("status %d (want %d): %s", r.StatusCode(), want, r.String())
 		}
 	}
 }
@@ -52,7 +54,7 @@ func BenchmarkMockInvoke(b *testing.B) {
 	f.deploy(api{id: "benchapi01", methods: map[string]map[string]model.Method{
 		"/pets/{petId}": {"GET": mockMethod("200", `{"id":"$input.params('petId')"}`, nil)},
 	}})
-	req := httptest.NewRequest("GET", "/restapis/benchapi01/test/_user_request_/pets/42", nil)
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchapi01/test/_user_request_/pets/42")
 	benchServe(b, f, req, 200, nil)
 }
 
@@ -64,7 +66,7 @@ func BenchmarkMockContext(b *testing.B) {
 	f.deploy(api{id: "benchapi06", methods: map[string]map[string]model.Method{
 		"/pets/{petId}": {"GET": mockMethod("200", `{"id":"$input.params('petId')","stage":"$context.stage"}`, nil)},
 	}})
-	req := httptest.NewRequest("GET", "/restapis/benchapi06/test/_user_request_/pets/42", nil)
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchapi06/test/_user_request_/pets/42")
 	benchServe(b, f, req, 200, nil)
 }
 
@@ -72,7 +74,7 @@ func BenchmarkMockContext(b *testing.B) {
 func BenchmarkRoutingMiss(b *testing.B) {
 	f := newBenchFixture(b)
 	f.deploy(api{id: "benchapi02", methods: map[string]map[string]model.Method{"/pets": {"GET": mockMethod("200", "ok", nil)}}})
-	req := httptest.NewRequest("GET", "/restapis/benchapi02/test/_user_request_/nothing", nil)
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchapi02/test/_user_request_/nothing")
 	benchServe(b, f, req, 403, nil)
 }
 
@@ -184,10 +186,10 @@ func BenchmarkParameterMapping(b *testing.B) {
 	}
 	f.deploy(api{id: "benchapi04", variables: map[string]string{"color": "blue"},
 		methods: map[string]map[string]model.Method{"/pets/{petId}": {"GET": m}}})
-	req := httptest.NewRequest("GET", "/restapis/benchapi04/test/_user_request_/pets/42?q=x&tag=a&tag=b", nil)
-	req.Header.Set("X-Trace", "abc")
-	req.Header.Add("Accept", "application/json")
-	benchServe(b, f, req, 200, func(w *httptest.ResponseRecorder) bool { return w.Header().Get("X-Variable") == "blue" })
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchapi04/test/_user_request_/pets/42?q=x&tag=a&tag=b")
+	req.Request.Header.Set("X-Trace", "abc")
+	req.Request.Header.Add("Accept", "application/json")
+	benchServe(b, f, req, 200, func(r *fasthttp.Response) bool { return string(r.Header.Peek("X-Variable")) == "blue" })
 }
 
 // BenchmarkGatewayResponseCustomized measures an unknown path answered with
@@ -203,7 +205,7 @@ func BenchmarkGatewayResponseCustomized(b *testing.B) {
 			ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
 			ResponseTemplates:  map[string]string{"application/json": `{"message":"Not Found"}`},
 		}}})
-	req := httptest.NewRequest("GET", "/restapis/benchapi05/test/_user_request_/nothing/here", nil)
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchapi05/test/_user_request_/nothing/here")
 	benchServe(b, f, req, 404, nil)
 }
 
@@ -222,7 +224,7 @@ func BenchmarkLambdaProxyInvoke(b *testing.B) {
 	f.deploy(api{id: "benchlmb01", methods: map[string]map[string]model.Method{
 		"/pets/{petId}": {"GET": lambdaProxyMethod("pets", 0)},
 	}})
-	req := httptest.NewRequest("GET", "/restapis/benchlmb01/test/_user_request_/pets/42?q=1", nil)
-	req.Header.Set("User-Agent", "bench")
+	req := fronttest.NewRequestCtx("GET", "/restapis/benchlmb01/test/_user_request_/pets/42?q=1")
+	req.Request.Header.Set("User-Agent", "bench")
 	benchServe(b, f, req, 200, nil)
 }

@@ -1,12 +1,12 @@
 package dataplane
 
 import (
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gantryproject/gantry/internal/front/fronttest"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/vtl"
 )
@@ -16,15 +16,14 @@ import (
 // sorted), with the overrides mapping.Render adds last: the same keys, order,
 // values and value types, including after a template adds and removes keys.
 func TestContextMap(t *testing.T) {
-	r := httptest.NewRequest("GET", "/restapis/a1/dev/_user_request_/pets/7", nil)
-	r.Header.Set("User-Agent", "test/1.0")
 	q := &request{
-		r: r, start: time.Date(2026, 12, 7, 15, 4, 5, 0, time.UTC), requestID: "req-1", extendedID: "ext=",
+		start: time.Date(2026, 12, 7, 15, 4, 5, 0, time.UTC), requestID: "req-1", extendedID: "ext=",
 		addr:     address{apiID: "a1", stage: "dev", path: "/pets/7", domainName: "a1.execute-api.localhost"},
 		stage:    &stage{scope: model.Scope{Account: "000000000000"}, apiID: "a1", name: "dev", deploymentID: "d1"},
 		resource: &resource{id: "r1", path: "/pets/{id}"},
 		apiKey:   &apiKey{id: "k1", value: "secret"},
 	}
+	q.init(fronttest.NewRequestCtx("GET", "/restapis/a1/dev/_user_request_/pets/7", "User-Agent", "test/1.0"))
 
 	// The reference: nested Go maps, converted by vtl.FromGo.
 	want := map[string]any{}
@@ -85,7 +84,7 @@ func TestContextMap(t *testing.T) {
 		t.Error("next $context has the key added to another")
 	}
 	id, _ := next.Get("identity")
-	if v, ok := id.(*vtl.Map).Get("sourceIp"); !ok || v != "192.0.2.1" {
+	if v, ok := id.(*vtl.Map).Get("sourceIp"); !ok || v != "127.0.0.1" {
 		t.Errorf("next $context.identity.sourceIp = %v, %v", v, ok)
 	}
 
@@ -128,8 +127,8 @@ func TestNewRequestIDs(t *testing.T) {
 // TestContextMapAuthorizer: $context.authorizer holds what the authorizer
 // established, as templates read it: principalId and the context values.
 func TestContextMapAuthorizer(t *testing.T) {
-	q := &request{r: httptest.NewRequest("GET", "/", nil), stage: &stage{},
-		auth: &authResult{principalID: "user-1", context: map[string]string{"user": "alice"}}}
+	q := &request{stage: &stage{}, auth: &authResult{principalID: "user-1", context: map[string]string{"user": "alice"}}}
+	q.init(fronttest.NewRequestCtx("GET", "/"))
 	a, _ := q.contextMap(nil).Get("authorizer")
 	if got := vtl.ToString(a); got != "{principalId=user-1, user=alice}" {
 		t.Errorf("$context.authorizer = %s", got)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/front/fronttest"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/store"
 	"github.com/gantryproject/gantry/internal/store/sqlite"
@@ -26,7 +27,7 @@ type fixture struct {
 	t   testing.TB
 	st  store.Store
 	dp  *dataplane.Handler
-	srv *httptest.Server
+	srv *fronttest.Server
 	seq int
 }
 
@@ -46,7 +47,7 @@ func newFixtureWith(t testing.TB, opts dataplane.Options) *fixture {
 	if err := dp.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(dp)
+	srv := fronttest.NewServer(t, dp.Serve)
 	t.Cleanup(func() {
 		srv.Close()
 		if err := dp.Close(context.Background()); err != nil {

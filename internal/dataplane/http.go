@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gantryproject/gantry/internal/front"
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 )
 
@@ -84,7 +84,7 @@ func (q *request) httpProxy(in *integration) error {
 	if err != nil {
 		return configError(err)
 	}
-	query := joinQuery(target.RawQuery, q.r.URL.RawQuery)
+	query := joinQuery(target.RawQuery, q.rawQuery)
 	if ir.query != nil {
 		v, _ := url.ParseQuery(query)
 		for k, vals := range ir.query {
@@ -100,7 +100,7 @@ func (q *request) httpProxy(in *integration) error {
 	}
 	method := in.httpMethod
 	if method == "" || method == "ANY" {
-		method = q.r.Method
+		method = q.httpMethod
 	}
 	out, err := newOutboundRequest(method, target, body)
 	if err != nil {
@@ -110,17 +110,16 @@ func (q *request) httpProxy(in *integration) error {
 	if length == 0 {
 		out.Body = http.NoBody
 	}
-	out.Header = cloneEndToEnd(q.r.Header)
+	out.Header = cloneEndToEnd(q.header())
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
-	if ip, _, err := net.SplitHostPort(q.r.RemoteAddr); err == nil {
-		if prior := out.Header["X-Forwarded-For"]; len(prior) > 0 && prior[0] != "" {
-			ip = prior[0] + ", " + ip
-		}
-		out.Header["X-Forwarded-For"] = []string{ip}
+	ip := q.sourceIP()
+	if prior := out.Header["X-Forwarded-For"]; len(prior) > 0 && prior[0] != "" {
+		ip = prior[0] + ", " + ip
 	}
-	resp, call, err := q.h.send(q.r.Context(), out, in)
+	out.Header["X-Forwarded-For"] = []string{ip}
+	resp, call, err := q.h.send(q.context(), out, in)
 	defer call.end()
 	if err != nil {
 		return integrationError(err, call.timedOut(err))
@@ -130,14 +129,10 @@ func (q *request) httpProxy(in *integration) error {
 	copyProxyHeaders(q.w.Header(), resp.Header)
 	q.setStandardHeaders()
 	q.w.WriteHeader(resp.StatusCode)
-	if err := copyResponse(q.w, resp.Body); err != nil {
-		// The status line is gone; all that is left is to cut the
-		// connection so the caller sees a truncated response, not a
-		// complete one (as net/http/httputil.ReverseProxy does).
-		if !call.timedOut(err) && q.r.Context().Err() == nil {
-			q.h.opts.Logger.Warn("data plane: back end response interrupted", "api", q.stage.apiID, "error", err)
-		}
-		panic(http.ErrAbortHandler)
+	if err := copyResponse(&q.w, resp.Body); err != nil {
+		// The response is buffered, so the caller gets the gateway
+		// response instead (fail discards what was written).
+		return integrationError(err, call.timedOut(err))
 	}
 	return nil
 }
@@ -172,11 +167,12 @@ func (q *request) proxyBody() (io.Reader, int64, error) {
 	if q.bodyRead {
 		return bytes.NewReader(q.body), int64(len(q.body)), nil
 	}
-	if q.r.Body == nil || q.r.Body == http.NoBody || q.r.ContentLength == 0 {
+	n := front.ContentLength(q.ctx)
+	if n == 0 {
 		return nil, 0, nil
 	}
-	if q.r.ContentLength > 0 {
-		return q.r.Body, q.r.ContentLength, nil
+	if n > 0 {
+		return front.Body(q.ctx), n, nil
 	}
 	b, err := q.readBody()
 	if err != nil {
@@ -212,7 +208,7 @@ func (q *request) http(in *integration) error {
 	}
 	method := in.httpMethod
 	if method == "" || method == "ANY" {
-		method = q.r.Method
+		method = q.httpMethod
 	}
 	out, err := newOutboundRequest(method, target, bytes.NewReader(body))
 	if err != nil {
@@ -222,7 +218,7 @@ func (q *request) http(in *integration) error {
 	// What API Gateway sends a non-proxy HTTP back end besides mapped
 	// headers: its own User-Agent and the payload's content type.
 	out.Header.Set("User-Agent", "AmazonAPIGateway_"+q.stage.apiID)
-	out.Header.Set("Content-Type", q.r.Header.Get("Content-Type"))
+	out.Header.Set("Content-Type", q.headerValue("Content-Type"))
 	if out.Header.Get("Content-Type") == "" {
 		out.Header.Set("Content-Type", "application/json")
 	}
@@ -230,7 +226,7 @@ func (q *request) http(in *integration) error {
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
-	resp, call, err := q.h.send(q.r.Context(), out, in)
+	resp, call, err := q.h.send(q.context(), out, in)
 	defer call.end()
 	if err != nil {
 		return integrationError(err, call.timedOut(err))
@@ -241,7 +237,7 @@ func (q *request) http(in *integration) error {
 		return integrationError(err, call.timedOut(err))
 	}
 	if len(respBody) > MaxPayloadBytes {
-		return integrationError(errors.New("integration response body exceeds 10 MiB"), false)
+		return integrationError(errResponseTooLarge, false)
 	}
 	return q.respond(in, resp.StatusCode, resp.Header, respBody)
 }
@@ -352,23 +348,27 @@ func joinQuery(a, b string) string {
 
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
-// copyResponse streams a back-end body to the caller, flushing after each
-// read so that streamed responses (server-sent events, chunked output)
-// arrive as the back end produces them.
-func copyResponse(w http.ResponseWriter, body io.Reader) error {
+// errResponseTooLarge is the failure of a back-end response over the
+// payload limit.
+var errResponseTooLarge = errors.New("integration response body exceeds 10 MiB")
+
+// copyResponse copies a back-end body into the method response, bounded by
+// the 10 MiB payload limit. API Gateway buffers REST API responses (its
+// default response transfer mode), and so does Gantry: a back end that
+// fails or overruns the limit midway gets its gateway response, never a
+// truncated 200.
+func copyResponse(w io.Writer, body io.Reader) error {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
-	rc := http.NewResponseController(w)
+	var total int
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return nil // the caller went away
+			if total += n; total > MaxPayloadBytes {
+				return errResponseTooLarge
 			}
-			if err == nil {
-				rc.Flush()
-			}
+			w.Write(buf[:n])
 		}
 		if err == io.EOF {
 			return nil

@@ -65,7 +65,7 @@ func (q *request) checkIAM(m *method) error {
 		keys = defaultKeys()
 	}
 	v := sigv4.Verifier{Keys: keys, Service: "execute-api", Now: q.h.opts.Now}
-	signed, err := v.Verify(q.r, body, q.stage.scope.Region)
+	signed, err := v.Verify(q.httpRequest(), body, q.stage.scope.Region)
 	if err == nil {
 		q.caller = signed
 		return nil

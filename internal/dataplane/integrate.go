@@ -148,8 +148,8 @@ func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input 
 		for k, v := range rawQuery {
 			query[k] = v[len(v)-1]
 		}
-		headers := make(map[string]string, len(q.r.Header))
-		for k, v := range q.r.Header {
+		headers := make(map[string]string, len(q.header()))
+		for k, v := range q.header() {
 			headers[k] = strings.Join(v, ",")
 		}
 		in.QueryParams, in.Headers = query, headers
@@ -163,8 +163,7 @@ func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input 
 // requestContentType is the media type that selects a request template:
 // the request's Content-Type without parameters, application/json when
 // absent (as AWS).
-func requestContentType(r *http.Request) string {
-	ct := r.Header.Get("Content-Type")
+func requestContentType(ct string) string {
 	if ct == "" {
 		return "application/json"
 	}
@@ -185,7 +184,7 @@ func (q *request) transformRequest(in *integration) ([]byte, *mapping.Overrides,
 	if err != nil {
 		return nil, nil, err
 	}
-	t := in.templates[requestContentType(q.r)]
+	t := in.templates[requestContentType(q.headerValue("Content-Type"))]
 	if t == nil {
 		switch {
 		case in.passthrough == model.PassthroughNever,
@@ -194,7 +193,7 @@ func (q *request) transformRequest(in *integration) ([]byte, *mapping.Overrides,
 		}
 		return body, nil, nil
 	}
-	out, ov, err := mapping.Render(q.r.Context(), t, q.mappingInput(t, body))
+	out, ov, err := mapping.Render(q.context(), t, q.mappingInput(t, body))
 	if err != nil {
 		return nil, nil, configError(fmt.Errorf("request template: %w", err))
 	}
@@ -325,9 +324,9 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 		contentType = ct
 	}
 	if len(r.templates) > 0 {
-		key := selectTemplate(r.templateTypes, q.r.Header.Get("Accept"))
+		key := selectTemplate(r.templateTypes, q.headerValue("Accept"))
 		contentType = key
-		rendered, ov, err := mapping.Render(q.r.Context(), r.templates[key], q.mappingInput(r.templates[key], body))
+		rendered, ov, err := mapping.Render(q.context(), r.templates[key], q.mappingInput(r.templates[key], body))
 		if err != nil {
 			return configError(fmt.Errorf("response template: %w", err))
 		}
@@ -353,7 +352,7 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 	hv.setStandard(w, q)
 	hv.set(w, "Content-Length", strconv.Itoa(len(body)))
 	q.w.WriteHeader(code)
-	if q.r.Method != http.MethodHead {
+	if q.httpMethod != http.MethodHead {
 		q.w.Write(body)
 	}
 	return nil

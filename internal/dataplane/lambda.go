@@ -77,7 +77,7 @@ func (q *request) invokeLambda(in *integration, payload []byte, opts lambda.Opti
 	if err != nil {
 		return lambda.Result{}, configError(err)
 	}
-	ctx, timedOut, cancel := withTimeout(q.r.Context(), in)
+	ctx, timedOut, cancel := withTimeout(q.context(), in)
 	defer cancel()
 	var res lambda.Result
 	if oi, ok := q.h.lambda.(lambda.OptionsInvoker); ok && opts != (lambda.Options{}) {
@@ -225,7 +225,7 @@ func (q *request) proxyEvent() ([]byte, error) {
 	ev := proxyEvent{
 		Resource:       q.resource.path,
 		Path:           q.addr.path,
-		HTTPMethod:     q.r.Method,
+		HTTPMethod:     q.httpMethod,
 		StageVariables: q.stage.variables,
 	}
 	if len(ev.StageVariables) == 0 {
@@ -245,7 +245,7 @@ func (q *request) proxyEvent() ([]byte, error) {
 	}
 	if len(body) > 0 {
 		s := string(body)
-		if q.stage.isBinary(q.r.Header.Get("Content-Type")) {
+		if q.stage.isBinary(q.headerValue("Content-Type")) {
 			s = base64.StdEncoding.EncodeToString(body)
 			ev.IsBase64Encoded = true
 		}
@@ -256,12 +256,12 @@ func (q *request) proxyEvent() ([]byte, error) {
 	rc.ResourceID = q.resource.id
 	rc.OperationName = q.method.operationName
 	rc.ResourcePath = q.resource.path
-	rc.HTTPMethod = q.r.Method
+	rc.HTTPMethod = q.httpMethod
 	rc.ExtendedRequestID = q.extendedID
 	rc.RequestTime = ctxv("requestTime")
 	rc.Path = ctxv("path")
 	rc.AccountID = q.stage.scope.Account
-	rc.Protocol = q.r.Proto
+	rc.Protocol = q.proto
 	rc.Stage = q.stage.name
 	rc.DomainPrefix = ctxv("domainPrefix")
 	rc.RequestTimeEpoch = q.start.UnixMilli()
@@ -306,8 +306,8 @@ func (q *request) proxyEvent() ([]byte, error) {
 // names (x-custom arrives as X-Custom), so the event cannot keep the
 // caller's spelling as AWS does.
 func (q *request) proxyHeaders() (map[string]string, map[string][]string) {
-	multi := make(map[string][]string, len(q.r.Header)+5)
-	for k, v := range q.r.Header {
+	multi := make(map[string][]string, len(q.header())+5)
+	for k, v := range q.header() {
 		multi[k] = v
 	}
 	for _, h := range hopHeaders {
@@ -316,14 +316,14 @@ func (q *request) proxyHeaders() (map[string]string, map[string][]string) {
 	// AWS leaves Content-Length out of the event (LocalStack's
 	// AWS-validated events agree).
 	delete(multi, "Content-Length")
-	if q.r.Host != "" {
-		multi["Host"] = []string{q.r.Host}
+	if q.host() != "" {
+		multi["Host"] = []string{q.host()}
 	}
 	ip, port := q.contextValueOr("identity.sourceIp"), "80"
-	if q.r.TLS != nil {
+	if q.ctx.IsTLS() {
 		port = "443"
 	}
-	if _, p, err := net.SplitHostPort(q.r.Host); err == nil {
+	if _, p, err := net.SplitHostPort(q.host()); err == nil {
 		port = p
 	}
 	if prior := multi["X-Forwarded-For"]; len(prior) > 0 {
@@ -332,7 +332,7 @@ func (q *request) proxyHeaders() (map[string]string, map[string][]string) {
 	multi["X-Forwarded-For"] = []string{ip}
 	multi["X-Forwarded-Port"] = []string{port}
 	proto := "http"
-	if q.r.TLS != nil {
+	if q.ctx.IsTLS() {
 		proto = "https"
 	}
 	multi["X-Forwarded-Proto"] = []string{proto}
@@ -514,7 +514,7 @@ func headerScalar(v json.RawMessage) (string, error) {
 // Reference: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
 func (q *request) writeProxyResponse(out *proxyResponse) error {
 	body := out.body
-	if out.isBase64Encoded && q.stage.isBinary(mediatype.FirstAccepted(q.r.Header.Get("Accept"))) {
+	if out.isBase64Encoded && q.stage.isBinary(mediatype.FirstAccepted(q.headerValue("Accept"))) {
 		b, err := base64.StdEncoding.DecodeString(string(body))
 		if err != nil {
 			// AWS lists a failed base64 decoding among the causes of
@@ -532,7 +532,7 @@ func (q *request) writeProxyResponse(out *proxyResponse) error {
 	w.Set("Content-Length", strconv.Itoa(len(body)))
 	q.setStandardHeaders()
 	q.w.WriteHeader(out.status)
-	if q.r.Method != http.MethodHead {
+	if q.httpMethod != http.MethodHead {
 		q.w.Write(body)
 	}
 	return nil

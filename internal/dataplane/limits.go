@@ -242,7 +242,7 @@ func (q *request) apiKeyFor(limits *scopeLimits) *apiKey {
 			v = q.auth.usageKey
 		}
 	} else {
-		v = q.r.Header.Get("X-Api-Key")
+		v = q.headerValue("X-Api-Key")
 	}
 	if v == "" {
 		return nil

@@ -2,10 +2,10 @@ package dataplane
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/gantryproject/gantry/internal/front/fronttest"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/ratelimit"
 	"github.com/gantryproject/gantry/internal/store/sqlite"
@@ -37,9 +37,8 @@ func BenchmarkCheckLimits(b *testing.B) {
 	limits := map[model.Scope]*scopeLimits{scope: {account: buckets.Get("account", unlimited), keys: map[string]*apiKey{key.value: key}}}
 	h.limits.Store(&limits)
 	m := &method{httpMethod: "GET", apiKeyRequired: true, throttle: buckets.Get("stage", unlimited), planKey: "/pets/GET"}
-	r := httptest.NewRequest("GET", "/pets", nil)
-	r.Header.Set("X-Api-Key", key.value)
-	q := &request{h: h, r: r, stage: &stage{scope: scope, apiID: "api", name: "prod"}}
+	q := &request{h: h, stage: &stage{scope: scope, apiID: "api", name: "prod"}}
+	q.init(fronttest.NewRequestCtx("GET", "/pets", "X-Api-Key", key.value))
 	b.ReportAllocs()
 	for b.Loop() {
 		q.start = time.Now()

@@ -118,13 +118,13 @@ func (q *request) policyContext() map[string]string {
 	c := make(map[string]string, 4)
 	c["aws:sourceip"], _ = q.contextValue("identity.sourceIp")
 	c["aws:securetransport"] = "false"
-	if q.r.TLS != nil {
+	if q.ctx.IsTLS() {
 		c["aws:securetransport"] = "true"
 	}
-	if ua := q.r.Header.Get("User-Agent"); ua != "" {
+	if ua := q.headerValue("User-Agent"); ua != "" {
 		c["aws:useragent"] = ua
 	}
-	if ref := q.r.Header.Get("Referer"); ref != "" {
+	if ref := q.headerValue("Referer"); ref != "" {
 		c["aws:referer"] = ref
 	}
 	return c

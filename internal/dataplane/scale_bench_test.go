@@ -3,11 +3,11 @@ package dataplane_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"runtime"
 	"testing"
 
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/front/fronttest"
 	"github.com/gantryproject/gantry/internal/model"
 )
 
@@ -50,7 +50,7 @@ func benchInvoke(b *testing.B, f *fixture, apiID, path string) {
 		{"wrong-method", "POST", 403},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			benchServe(b, f, httptest.NewRequest(tc.method, url, nil), tc.want, nil)
+			benchServe(b, f, fronttest.NewRequestCtx(tc.method, url), tc.want, nil)
 		})
 	}
 }
@@ -139,10 +139,10 @@ func BenchmarkMemoryPerAPI(b *testing.B) {
 		objects += float64(after.HeapObjects) - float64(before.HeapObjects)
 		// A request proves the APIs were loaded, and keeps dp alive
 		// until after the measurement.
-		w := httptest.NewRecorder()
-		dp.ServeHTTP(w, httptest.NewRequest("GET", "/restapis/memapi0099/test/_user_request_"+lastItemPath(resources), nil))
-		if w.Code != 200 {
-			b.Fatalf("status %d: %s", w.Code, w.Body)
+		ctx := fronttest.NewRequestCtx("GET", "/restapis/memapi0099/test/_user_request_"+lastItemPath(resources))
+		dp.Serve(ctx)
+		if ctx.Response.StatusCode() != 200 {
+			b.Fatalf("status %d: %s", ctx.Response.StatusCode(), ctx.Response.Body())
 		}
 		if err := dp.Close(ctx); err != nil {
 			b.Fatal(err)

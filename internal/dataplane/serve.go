@@ -5,13 +5,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
+	"github.com/gantryproject/gantry/internal/front"
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/ids"
 	"github.com/gantryproject/gantry/internal/router"
@@ -21,8 +23,8 @@ import (
 // request is one invocation being served.
 type request struct {
 	h     *Handler
-	r     *http.Request
-	w     http.ResponseWriter
+	ctx   *fasthttp.RequestCtx
+	w     front.ResponseWriter
 	start time.Time
 	addr  address
 	stage *stage
@@ -47,37 +49,39 @@ type request struct {
 	// body is the request body when it has been read into memory.
 	body     []byte
 	bodyRead bool
+
+	inbound
 }
 
-// ServeHTTP answers an invocation of a deployed stage, and any other
-// request with 404.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	addr, ok := parseAddress(r)
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	h.invoke(w, r, addr)
+// Serve answers an invocation of a deployed stage, and any other request
+// with 404.
+func (h *Handler) Serve(ctx *fasthttp.RequestCtx) {
+	h.Handler(notFound)(ctx)
+}
+
+func notFound(ctx *fasthttp.RequestCtx) {
+	ctx.Error("404 page not found", http.StatusNotFound)
 }
 
 // Handler returns a handler that answers invocations of deployed stages
 // (recognised by their address form) and passes every other request to
 // next, such as the control plane.
-func (h *Handler) Handler(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr, ok := parseAddress(r)
+func (h *Handler) Handler(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		addr, ok := parseAddress(string(ctx.Host()), requestPath(ctx))
 		if !ok {
-			next.ServeHTTP(w, r)
+			next(ctx)
 			return
 		}
-		h.invoke(w, r, addr)
-	})
+		h.invoke(ctx, addr)
+	}
 }
 
 // invoke serves one invocation of a deployed stage.
-func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
+func (h *Handler) invoke(ctx *fasthttp.RequestCtx, addr address) {
 	requestID, extendedID := newRequestIDs()
-	q := &request{h: h, r: r, w: w, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
+	q := &request{h: h, ctx: ctx, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
+	q.init(ctx)
 	apis := *h.apis.Load()
 	var st *stage
 	if api := apis[addr.apiID]; api != nil {
@@ -87,7 +91,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request, addr address) {
 		// An unknown API or stage (or a disabled default endpoint) has no
 		// deployment, so no gateway responses: AWS answers a plain 403
 		// {"message":"Forbidden"}.
-		gatewayresponse.WriteForbidden(w, q.requestID, q.extendedID)
+		gatewayresponse.WriteForbidden(&q.w, q.requestID, q.extendedID)
 		return
 	}
 	q.stage = st
@@ -106,9 +110,14 @@ func (q *request) fail(err error) {
 	}
 	if ge.Err != nil {
 		q.h.opts.Logger.Warn("data plane: request failed", "api", q.stage.apiID, "stage", q.stage.name,
-			"method", q.r.Method, "path", q.addr.path, "type", string(ge.Type), "error", ge.Err.Error())
+			"method", q.httpMethod, "path", q.addr.path, "type", string(ge.Type), "error", ge.Err.Error())
 	}
-	q.stage.responses.Write(q.w, ge, q.gatewayRequest())
+	if q.w.Written() {
+		// An integration failed after starting its response (reading a
+		// back end's body, say): the gateway response replaces it.
+		q.w.Reset(q.ctx)
+	}
+	q.stage.responses.Write(&q.w, ge, q.gatewayRequest())
 }
 
 // asGatewayError is errors.As for a *gatewayresponse.Error. The usual case,
@@ -125,8 +134,8 @@ func asGatewayError(err error) (*gatewayresponse.Error, bool) {
 // gatewayRequest is what gateway responses may read from this request.
 func (q *request) gatewayRequest() *gatewayresponse.Request {
 	return &gatewayresponse.Request{
-		Accept:         q.r.Header.Get("Accept"),
-		Header:         q.r.Header,
+		Accept:         q.headerValue("Accept"),
+		Header:         q.header(),
 		Query:          q.queryValues(),
 		PathParams:     q.pathParams,
 		StageVariables: q.stage.variables,
@@ -137,8 +146,8 @@ func (q *request) gatewayRequest() *gatewayresponse.Request {
 // queryValues returns the parsed query string; nil (an empty url.Values
 // for reading) when there is none.
 func (q *request) queryValues() url.Values {
-	if q.query == nil && q.r.URL.RawQuery != "" {
-		q.query, _ = url.ParseQuery(q.r.URL.RawQuery)
+	if q.query == nil && q.rawQuery != "" {
+		q.query, _ = url.ParseQuery(q.rawQuery)
 	}
 	return q.query
 }
@@ -147,7 +156,7 @@ func (q *request) queryValues() url.Values {
 // resource policy, authorizer, API key and throttling, validation,
 // integration.
 func (q *request) serve() error {
-	if q.r.ContentLength > MaxPayloadBytes {
+	if front.ContentLength(q.ctx) > MaxPayloadBytes {
 		return gatewayresponse.NewError(gatewayresponse.RequestTooLarge)
 	}
 	var buf [8]router.Param
@@ -164,7 +173,7 @@ func (q *request) serve() error {
 		}
 		q.pathParams[p.Name] = v
 	}
-	m := q.resource.methods[q.r.Method]
+	m := q.resource.methods[q.httpMethod]
 	if m == nil {
 		m = q.resource.methods["ANY"]
 	}
@@ -205,7 +214,10 @@ func (q *request) serve() error {
 // (and so its customization) stays MISSING_AUTHENTICATION_TOKEN.
 func (q *request) missingToken() *gatewayresponse.Error {
 	e := gatewayresponse.NewError(gatewayresponse.MissingAuthenticationToken)
-	if msg, ok := sigv4.IncompleteSignature(q.r.Header); ok {
+	if len(q.ctx.Request.Header.Peek("Authorization")) == 0 {
+		return e
+	}
+	if msg, ok := sigv4.IncompleteSignature(q.header()); ok {
 		msg := msg // allocated only here
 		e.Message = &msg
 		e.ErrorType = "IncompleteSignatureException"
@@ -220,10 +232,10 @@ func (q *request) readBody() ([]byte, error) {
 		return q.body, nil
 	}
 	q.bodyRead = true
-	if q.r.Body == nil || q.r.Body == http.NoBody {
+	if front.ContentLength(q.ctx) == 0 {
 		return nil, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(q.r.Body, MaxPayloadBytes+1))
+	b, err := io.ReadAll(io.LimitReader(front.Body(q.ctx), MaxPayloadBytes+1))
 	if err != nil {
 		e := gatewayresponse.NewError(gatewayresponse.Default4XX)
 		e.Err = err
@@ -274,11 +286,11 @@ func (q *request) contextValue(name string) (string, bool) {
 		prefix, _, _ := strings.Cut(q.addr.domainName, ".")
 		return prefix, true
 	case "httpMethod":
-		return q.r.Method, true
+		return q.httpMethod, true
 	case "path":
 		return "/" + q.stage.name + q.addr.path, true
 	case "protocol":
-		return q.r.Proto, true
+		return q.proto, true
 	case "resourcePath":
 		if q.resource == nil {
 			return "", false
@@ -294,13 +306,9 @@ func (q *request) contextValue(name string) (string, bool) {
 	case "requestTimeEpoch":
 		return strconv.FormatInt(q.start.UnixMilli(), 10), true
 	case "identity.sourceIp":
-		host, _, err := net.SplitHostPort(q.r.RemoteAddr)
-		if err != nil {
-			host = q.r.RemoteAddr
-		}
-		return host, true
+		return q.sourceIP(), true
 	case "identity.userAgent":
-		return q.r.Header.Get("User-Agent"), true
+		return q.headerValue("User-Agent"), true
 	case "identity.apiKey":
 		if q.apiKey == nil {
 			return "", false

@@ -22,7 +22,7 @@ type valueSource struct {
 // methodSource reads the method request.
 func (q *request) methodSource() *valueSource {
 	return &valueSource{
-		header: q.r.Header,
+		header: q.header(),
 		query:  q.queryValues(),
 		path:   q.pathParams,
 		body: func() []byte {

@@ -113,7 +113,7 @@ func (q *request) validate(m *method) error {
 	if !v.body {
 		return nil
 	}
-	s := v.modelFor(q.r.Header.Get("Content-Type"))
+	s := v.modelFor(q.headerValue("Content-Type"))
 	if s == nil {
 		// AWS: "If no matching content type is found, request validation
 		// is not performed."
@@ -157,7 +157,7 @@ func (q *request) missingParams(params []requiredParam) []string {
 		var value string
 		switch p.location {
 		case "header":
-			value = q.r.Header.Get(p.name)
+			value = q.headerValue(p.name)
 		case "querystring":
 			value = q.queryValues().Get(p.name)
 		case "path":

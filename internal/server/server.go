@@ -8,13 +8,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/gantryproject/gantry/internal/controlplane"
 	"github.com/gantryproject/gantry/internal/dataplane"
+	"github.com/gantryproject/gantry/internal/front"
 	"github.com/gantryproject/gantry/internal/lambda"
 	"github.com/gantryproject/gantry/internal/model"
 	"github.com/gantryproject/gantry/internal/sigv4"
@@ -59,7 +58,7 @@ type Config struct {
 type Server struct {
 	store    store.Store
 	data     *dataplane.Handler
-	http     *http.Server
+	http     *front.Server
 	listener net.Listener
 	location string
 }
@@ -154,13 +153,9 @@ func New(cfg Config) (*Server, error) {
 		data:     dp,
 		listener: ln,
 		location: location,
-		http: &http.Server{
-			Handler:           dp.Handler(cp),
-			ReadHeaderTimeout: 10 * time.Second,
-			IdleTimeout:       2 * time.Minute,
-			MaxHeaderBytes:    1 << 20,
-			ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
-		},
+		// One listener: invocations of deployed stages go to the data
+		// plane, everything else to the control plane.
+		http: front.New(dp.Handler(front.NetHTTP(cp)), nil, cfg.Logger),
 	}, nil
 }
 
@@ -173,11 +168,7 @@ func (s *Server) StoreLocation() string { return s.location }
 // Serve answers requests until Shutdown; it returns nil after a clean
 // shutdown.
 func (s *Server) Serve() error {
-	err := s.http.Serve(s.listener)
-	if errors.Is(err, http.ErrServerClosed) {
-		return nil
-	}
-	return err
+	return s.http.Serve(s.listener)
 }
 
 // Shutdown stops accepting requests, waits for those in flight (until ctx

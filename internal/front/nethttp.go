@@ -1,0 +1,110 @@
+package front
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/valyala/fasthttp"
+)
+
+// NetHTTP serves h, a net/http handler, on the server. Each request is
+// copied into a fresh *http.Request, as net/http's server would have built
+// it (canonical header names, Host and Transfer-Encoding out of the map,
+// ContentLength -1 when unknown), so h may keep anything it reads beyond
+// the request; the response is buffered and sent when h returns.
+//
+// It suits handlers whose speed matters less than the data plane's, such
+// as the control plane.
+func NetHTTP(h http.Handler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		r, err := NewRequest(ctx)
+		if err != nil {
+			ctx.Error("400 Bad Request", http.StatusBadRequest)
+			return
+		}
+		w := NewResponseWriter(ctx)
+		h.ServeHTTP(w, r)
+		if !w.wrote {
+			w.WriteHeader(http.StatusOK)
+		}
+	}
+}
+
+// NewRequest copies ctx's request into an *http.Request with the fields
+// net/http's server fills: method, request URI and parsed URL, protocol,
+// host, headers, remote address, body and its length. Nothing in it refers
+// to ctx's buffers except Body, which is readable until the handler
+// returns.
+func NewRequest(ctx *fasthttp.RequestCtx) (*http.Request, error) {
+	uri := string(ctx.RequestURI())
+	u, err := url.ParseRequestURI(uri)
+	if err != nil {
+		return nil, err
+	}
+	r := &http.Request{
+		Method:     string(ctx.Method()),
+		URL:        u,
+		RequestURI: uri,
+		Host:       string(ctx.Host()),
+		Header:     Header(&ctx.Request.Header),
+		RemoteAddr: ctx.RemoteAddr().String(),
+		Body:       io.NopCloser(Body(ctx)),
+		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}
+	if !ctx.Request.Header.IsHTTP11() {
+		r.Proto, r.ProtoMinor = "HTTP/1.0", 0
+	}
+	r.ContentLength = ContentLength(ctx)
+	if r.ContentLength == 0 {
+		r.Body = http.NoBody
+	}
+	if r.ContentLength < 0 {
+		r.TransferEncoding = []string{"chunked"}
+	}
+	return r, nil
+}
+
+// Header copies a request's headers into an http.Header as net/http's
+// server makes it: names canonical (the server normalizes them as it
+// reads), values in order, Host and Transfer-Encoding left out (net/http
+// keeps them in Request.Host and Request.TransferEncoding).
+func Header(h *fasthttp.RequestHeader) http.Header {
+	out := make(http.Header, h.Len())
+	for k, v := range h.All() {
+		name := headerName(k)
+		if name == "Host" || name == "Transfer-Encoding" {
+			continue
+		}
+		out[name] = append(out[name], string(v))
+	}
+	return out
+}
+
+// headerName returns a header name as a string, sharing the common ones
+// instead of allocating them.
+func headerName(k []byte) string {
+	switch string(k) { // no allocation: the compiler compares in place
+	case "Accept":
+		return "Accept"
+	case "Accept-Encoding":
+		return "Accept-Encoding"
+	case "Authorization":
+		return "Authorization"
+	case "Content-Length":
+		return "Content-Length"
+	case "Content-Type":
+		return "Content-Type"
+	case "Host":
+		return "Host"
+	case "Transfer-Encoding":
+		return "Transfer-Encoding"
+	case "User-Agent":
+		return "User-Agent"
+	case "X-Amz-Date":
+		return "X-Amz-Date"
+	case "X-Api-Key":
+		return "X-Api-Key"
+	}
+	return string(k)
+}
