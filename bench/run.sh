@@ -18,6 +18,7 @@
 #   BENCH_CONNECTIONS  wrk connections, the same for every target (default 64)
 #   BENCH_SERVER_CPUS  CPU list for the servers under test (default 0)
 #   BENCH_LOAD_CPUS    CPU list for wrk (default 1)
+#   BENCH_APIS         deployed APIs while measuring, for the memory figure (default 100)
 #   BENCH_KEEP=1       keep the work directory (logs, configs) for inspection
 set -euo pipefail
 
@@ -228,6 +229,29 @@ apigw put-gateway-response --rest-api-id "$API" --response-type MISSING_AUTHENTI
 apigw update-account --patch-operations op=replace,path=/throttle/rateLimit,value=-1 >/dev/null
 apigw create-deployment --rest-api-id "$API" --stage-name bench >/dev/null
 
+# More deployed APIs, so that Gantry's memory is measured as the issue asks
+# (100 deployed APIs under load): each has 20 resources with a MOCK method,
+# imported and deployed through the AWS API with boto3 (one process, quicker
+# than the CLI). BENCH_APIS sets the total (default 100).
+EXTRA_APIS=$((${BENCH_APIS:-100} - 1))
+if ((EXTRA_APIS > 0)); then
+	log "deploying $EXTRA_APIS more APIs (20 resources each) with boto3"
+	python3 - "$EXTRA_APIS" <<'PY'
+import json, sys, boto3
+n = int(sys.argv[1])
+c = boto3.client("apigateway")
+mock = {"x-amazon-apigateway-integration": {"type": "mock",
+        "requestTemplates": {"application/json": '{"statusCode": 200}'},
+        "responses": {"default": {"statusCode": "200"}}},
+        "responses": {"200": {"description": "ok"}}}
+paths = {f"/items{i}/{{id}}": {"get": mock} for i in range(20)}
+doc = json.dumps({"swagger": "2.0", "info": {"title": "extra", "version": "1"}, "paths": paths})
+for i in range(n):
+    api = c.import_rest_api(body=doc)["id"]
+    c.create_deployment(restApiId=api, stageName="bench")
+PY
+fi
+
 # Invoked through the {id}.execute-api.localhost host, as AWS clients address
 # a stage, with the connection going to 127.0.0.1 (no DNS needed).
 GANTRY_URL="http://127.0.0.1:$GANTRY_PORT/bench"
@@ -375,7 +399,7 @@ printf '  %-44s req/s %5sx   p99 %5sx\n' \
 # Gantry's peak resident memory over the whole run (the kernel's high-water
 # mark), loads included.
 rss=$(awk '$1 == "VmHWM:" {printf "%.1f MB", $2 / 1024}' "/proc/$GANTRY_PID/status" 2>/dev/null || true)
-printf '\nGantry peak RSS: %s\n' "${rss:-unknown}"
+printf '\nGantry peak RSS: %s with %d deployed APIs\n' "${rss:-unknown}" "$((EXTRA_APIS > 0 ? EXTRA_APIS + 1 : 1))"
 printf '\nsummary: proxy %sx nginx (p99 %sx), mock %sx nginx-404, gateway-response %sx nginx-404, proxy %sx direct\n' \
 	"$(rps_ratio $G_PROXY $NGX_PROXY)" "$(p99_ratio $G_PROXY $NGX_PROXY)" "$(rps_ratio $G_MOCK $NGX_404)" \
 	"$(rps_ratio $G_GR $NGX_404)" "$(rps_ratio $G_PROXY $DIRECT)"

@@ -110,7 +110,7 @@ func (q *request) httpProxy(in *integration) error {
 	if length == 0 {
 		out.Body = http.NoBody
 	}
-	out.Header = cloneEndToEnd(q.header())
+	out.Header = q.endToEndHeader()
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}

@@ -49,6 +49,31 @@ func (q *request) header() http.Header {
 	return q.hdr
 }
 
+// endToEndHeader returns the header map without the hop-by-hop headers, a
+// new map for a request to a back end.
+func (q *request) endToEndHeader() http.Header {
+	if q.hdr != nil {
+		return cloneEndToEnd(q.hdr)
+	}
+	return front.HeaderExcept(&q.ctx.Request.Header, isHopHeader)
+}
+
+// joinedHeaders returns the request's headers with the values of each name
+// joined by commas, as $input.params() reads them, without building the
+// header map.
+func (q *request) joinedHeaders() map[string]string {
+	h := &q.ctx.Request.Header
+	out := make(map[string]string, h.Len())
+	for name, v := range front.Headers(h) {
+		if prev, ok := out[name]; ok {
+			out[name] = prev + "," + string(v)
+		} else {
+			out[name] = string(v)
+		}
+	}
+	return out
+}
+
 // headerValue returns the first value of the header name, as
 // q.header().Get(name) would, without building the map.
 func (q *request) headerValue(name string) string {

@@ -148,11 +148,7 @@ func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input 
 		for k, v := range rawQuery {
 			query[k] = v[len(v)-1]
 		}
-		headers := make(map[string]string, len(q.header()))
-		for k, v := range q.header() {
-			headers[k] = strings.Join(v, ",")
-		}
-		in.QueryParams, in.Headers = query, headers
+		in.QueryParams, in.Headers = query, q.joinedHeaders()
 	}
 	if t.References("context") {
 		in.ContextFunc = q.contextMap

@@ -135,7 +135,7 @@ func asGatewayError(err error) (*gatewayresponse.Error, bool) {
 func (q *request) gatewayRequest() *gatewayresponse.Request {
 	return &gatewayresponse.Request{
 		Accept:         q.headerValue("Accept"),
-		Header:         q.header(),
+		Header:         q.header,
 		Query:          q.queryValues(),
 		PathParams:     q.pathParams,
 		StageVariables: q.stage.variables,

@@ -2,6 +2,7 @@ package front
 
 import (
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 
@@ -70,15 +71,44 @@ func NewRequest(ctx *fasthttp.RequestCtx) (*http.Request, error) {
 // reads), values in order, Host and Transfer-Encoding left out (net/http
 // keeps them in Request.Host and Request.TransferEncoding).
 func Header(h *fasthttp.RequestHeader) http.Header {
-	out := make(http.Header, h.Len())
-	for k, v := range h.All() {
-		name := headerName(k)
-		if name == "Host" || name == "Transfer-Encoding" {
+	return HeaderExcept(h, nil)
+}
+
+// HeaderExcept is Header without the names skip reports (a proxy's
+// hop-by-hop headers, say).
+func HeaderExcept(h *fasthttp.RequestHeader, skip func(name string) bool) http.Header {
+	n := h.Len()
+	out := make(http.Header, n)
+	vals := make([]string, 0, n) // one allocation for the value slices
+	for name, v := range Headers(h) {
+		if skip != nil && skip(name) {
 			continue
 		}
-		out[name] = append(out[name], string(v))
+		if prior, ok := out[name]; ok {
+			out[name] = append(prior, string(v)) // copies: capacity 1
+			continue
+		}
+		vals = append(vals, string(v))
+		out[name] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	return out
+}
+
+// Headers yields a request's headers as Header has them: canonical names
+// (shared strings for the common ones) without Host and Transfer-Encoding,
+// and each value, which is valid only until the handler returns.
+func Headers(h *fasthttp.RequestHeader) iter.Seq2[string, []byte] {
+	return func(yield func(string, []byte) bool) {
+		for k, v := range h.All() {
+			name := headerName(k)
+			if name == "Host" || name == "Transfer-Encoding" {
+				continue
+			}
+			if !yield(name, v) {
+				return
+			}
+		}
+	}
 }
 
 // headerName returns a header name as a string, sharing the common ones

@@ -42,7 +42,9 @@ func FuzzRender(f *testing.F) {
 		}
 		req := testRequest()
 		req.Accept = accept
-		req.Header.Set("X-Fuzz", msg)
+		h := req.Header()
+		h.Set("X-Fuzz", msg)
+		req.Header = func() http.Header { return h }
 		req.StageVariables[name] = msg
 		for _, e := range []*Error{
 			NewError(Unauthorized).WithMessage(msg),

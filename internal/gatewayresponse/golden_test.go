@@ -39,8 +39,10 @@ var testContext = map[string]string{
 // testRequest is a PATCH /pets/5?q=1 on stage custErr with an Origin header.
 func testRequest() *Request {
 	return &Request{
-		Accept:         "application/json",
-		Header:         http.Header{"Origin": {"https://example.com"}, "Accept": {"application/json"}},
+		Accept: "application/json",
+		Header: func() http.Header {
+			return http.Header{"Origin": {"https://example.com"}, "Accept": {"application/json"}}
+		},
 		Query:          url.Values{"q": {"1"}},
 		PathParams:     map[string]string{"petId": "5"},
 		StageVariables: map[string]string{"a": "a"},

@@ -23,11 +23,13 @@ type Request struct {
 	// counts when choosing a template, as API Gateway honours only the first
 	// media type of a multi-type Accept (reference §4.5, AWS known issues).
 	Accept string
-	// Header holds the request headers, for method.request.header.* and
-	// method.request.multivalueheader.*. Lookups are case-insensitive. Go's
-	// server moves Host out of http.Request.Header: add it back for
-	// method.request.header.Host to resolve.
-	Header http.Header
+	// Header returns the request headers, for method.request.header.* and
+	// method.request.multivalueheader.*; it is called only when a mapping
+	// reads a header, so the map is built only then. Lookups are
+	// case-insensitive. Go's server moves Host out of http.Request.Header:
+	// add it back for method.request.header.Host to resolve. nil means no
+	// headers.
+	Header func() http.Header
 	// Query holds the query string, for method.request.querystring.* and
 	// method.request.multivaluequerystring.*. Names are case-sensitive.
 	Query url.Values
@@ -43,6 +45,13 @@ type Request struct {
 	// means undefined: a template renders it as the empty string and a header
 	// mapping from it is omitted. nil means every such variable is undefined.
 	Context func(name string) (value string, ok bool)
+}
+
+func (req *Request) header() http.Header {
+	if req.Header == nil {
+		return nil
+	}
+	return req.Header()
 }
 
 func (req *Request) context(name string) (string, bool) {
@@ -569,7 +578,7 @@ func (r *renderer) value(s segment) (string, bool) {
 		v, ok := r.req.StageVariables[s.text]
 		return v, ok
 	case refRequestHeader:
-		vs := headerValues(r.req.Header, s.text)
+		vs := headerValues(r.req.header(), s.text)
 		if len(vs) == 0 {
 			return "", false
 		}
@@ -578,7 +587,7 @@ func (r *renderer) value(s segment) (string, bool) {
 		// integration mappings do).
 		return vs[len(vs)-1], true
 	case refRequestMultiHeader:
-		vs := headerValues(r.req.Header, s.text)
+		vs := headerValues(r.req.header(), s.text)
 		if len(vs) == 0 {
 			return "", false
 		}

@@ -208,11 +208,13 @@ func TestHeaderMappings(t *testing.T) {
 		"gatewayresponse.querystring.ignored":     "'y'",
 	}
 	req := testRequest()
-	req.Header = http.Header{
-		"origin":  {"https://lower.example"}, // non-canonical key: still found
-		"X-Lower": {"lower"},
-		"X-Multi": {"a", "b c"},
-		"X-Empty": {""},
+	req.Header = func() http.Header {
+		return http.Header{
+			"origin":  {"https://lower.example"}, // non-canonical key: still found
+			"X-Lower": {"lower"},
+			"X-Multi": {"a", "b c"},
+			"X-Empty": {""},
+		}
 	}
 	req.Query = url.Values{"q": {"1", "2"}, "m": {"x", "y"}}
 	rec := render(t, customs{"THROTTLED": {ResponseParameters: params}}, NewError(Throttled), req)
