@@ -89,7 +89,7 @@ func (q *request) headerValue(name string) string {
 
 // host is the request's Host, as net/http's Request.Host.
 func (q *request) host() string {
-	return string(q.ctx.Host())
+	return front.Host(q.ctx)
 }
 
 // sourceIP is the caller's address without its port.

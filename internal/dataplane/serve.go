@@ -68,7 +68,7 @@ func notFound(ctx *fasthttp.RequestCtx) {
 // next, such as the control plane.
 func (h *Handler) Handler(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
-		addr, ok := parseAddress(string(ctx.Host()), requestPath(ctx))
+		addr, ok := parseAddress(front.Host(ctx), requestPath(ctx))
 		if !ok {
 			next(ctx)
 			return

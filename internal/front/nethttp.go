@@ -47,7 +47,7 @@ func NewRequest(ctx *fasthttp.RequestCtx) (*http.Request, error) {
 		Method:     string(ctx.Method()),
 		URL:        u,
 		RequestURI: uri,
-		Host:       string(ctx.Host()),
+		Host:       Host(ctx),
 		Header:     Header(&ctx.Request.Header),
 		RemoteAddr: ctx.RemoteAddr().String(),
 		Body:       io.NopCloser(Body(ctx)),
@@ -66,10 +66,22 @@ func NewRequest(ctx *fasthttp.RequestCtx) (*http.Request, error) {
 	return r, nil
 }
 
+// Host is the request's host as the client sent it, as net/http's
+// Request.Host: the Host header, or the host of an absolute request target
+// (fasthttp's ctx.Host lowercases).
+func Host(ctx *fasthttp.RequestCtx) string {
+	if h := ctx.Request.Header.Host(); len(h) > 0 {
+		return string(h)
+	}
+	return string(ctx.Host())
+}
+
 // Header copies a request's headers into an http.Header as net/http's
 // server makes it: names canonical (the server normalizes them as it
 // reads), values in order, Host and Transfer-Encoding left out (net/http
-// keeps them in Request.Host and Request.TransferEncoding).
+// keeps them in Request.Host and Request.TransferEncoding). One difference:
+// an HTTP/1.0 request without keep-alive has "Connection: close" even when
+// it did not send it.
 func Header(h *fasthttp.RequestHeader) http.Header {
 	return HeaderExcept(h, nil)
 }

@@ -57,7 +57,10 @@ func (w *ResponseWriter) WriteHeader(code int) {
 	resp := &w.ctx.Response
 	resp.SetStatusCode(code)
 	h := &resp.Header
-	h.DisableNormalizing() // reset with the response, so set per request
+	// Both reset with the response, so set per response.
+	h.DisableNormalizing()
+	h.SetNoDefaultContentType(true) // Write sniffs instead, as net/http
+
 	var buf [16]string
 	names := buf[:0]
 	for k := range w.header {
@@ -72,18 +75,33 @@ func (w *ResponseWriter) WriteHeader(code int) {
 }
 
 // Write appends b to the response body, writing a 200 status first if
-// none was.
+// none was. As net/http does, a response whose handler set no Content-Type
+// (not even an empty one) gets the type http.DetectContentType sniffs from
+// its first bytes.
 func (w *ResponseWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
+	if w.mustSniff(len(b)) {
+		w.ctx.Response.Header.SetContentType(http.DetectContentType(b))
 	}
 	return w.ctx.Write(b)
 }
 
-// WriteString is Write for a string, without converting it.
+// WriteString is Write for a string.
 func (w *ResponseWriter) WriteString(s string) (int, error) {
+	if w.mustSniff(len(s)) {
+		w.ctx.Response.Header.SetContentType(http.DetectContentType([]byte(s[:min(len(s), 512)])))
+	}
+	return w.ctx.WriteString(s)
+}
+
+// mustSniff writes the status if it was not, and reports whether a write
+// of n bytes is the first of the body and the handler set no Content-Type.
+func (w *ResponseWriter) mustSniff(n int) bool {
 	if !w.wrote {
 		w.WriteHeader(http.StatusOK)
 	}
-	return w.ctx.WriteString(s)
+	if n == 0 || len(w.ctx.Response.Body()) > 0 {
+		return false
+	}
+	_, set := w.header["Content-Type"]
+	return !set && len(w.ctx.Response.Header.ContentType()) == 0
 }
