@@ -299,7 +299,7 @@ func compileTemplates(kind string, src map[string]string) (map[string]*mapping.T
 	out := make(map[string]*mapping.Template, len(src))
 	keys := make([]string, 0, len(src))
 	for ct, body := range src {
-		t, err := mapping.Compile(kind+" template "+ct, body)
+		t, err := templates.compile(kind+" template "+ct, body)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s template for %s: %w", kind, ct, err)
 		}
