@@ -114,8 +114,12 @@ func (q *request) httpRequest() *http.Request {
 	} else {
 		u.Path = raw
 	}
-	return &http.Request{Method: q.httpMethod, URL: u, Host: q.host(), Header: q.header(), Proto: q.proto,
+	r := &http.Request{Method: q.httpMethod, URL: u, Host: q.host(), Header: q.header(), Proto: q.proto,
 		ProtoMajor: 1, ProtoMinor: 1, RemoteAddr: q.ctx.RemoteAddr().String(), ContentLength: front.ContentLength(q.ctx)}
+	if q.proto == "HTTP/1.0" {
+		r.ProtoMinor = 0
+	}
+	return r
 }
 
 // requestPath returns the escaped path of the request target as net/http's
