@@ -232,14 +232,11 @@ func (q *request) http(in *integration) error {
 		return integrationError(err, call.timedOut(err))
 	}
 	defer resp.Body.Close()
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, MaxPayloadBytes+1))
-	if err != nil {
+	var respBody bytes.Buffer
+	if err := copyResponse(&respBody, resp.Body); err != nil {
 		return integrationError(err, call.timedOut(err))
 	}
-	if len(respBody) > MaxPayloadBytes {
-		return integrationError(errResponseTooLarge, false)
-	}
-	return q.respond(in, resp.StatusCode, resp.Header, respBody)
+	return q.respond(in, resp.StatusCode, resp.Header, respBody.Bytes())
 }
 
 // integrationCall is a request sent to an HTTP back end, bounded by the
