@@ -20,6 +20,10 @@
 #   BENCH_LOAD_CPUS    CPU list for wrk (default 1)
 #   BENCH_APIS         deployed APIs while measuring, for the memory figure (default 100)
 #   BENCH_KEEP=1       keep the work directory (logs, configs) for inspection
+#   BENCH_PROFILE=DIR  write a 5 s CPU profile of Gantry, taken during each of its
+#                      measured runs, to DIR/{proxy,mock,gateway-response}.pprof
+#                      (Gantry runs with -pprof-listen; read them with
+#                      go tool pprof; the figures then include the profiler's cost)
 set -euo pipefail
 
 DURATION=${BENCH_DURATION:-10s}
@@ -184,7 +188,14 @@ BODY='{"pet":"ok","id":42,"name":"Rex"}'
 expect backend 200 "$BODY" "http://127.0.0.1:$BACKEND_PORT/pets"
 
 GANTRY_PORT=$(free_port)
-GOMAXPROCS=1 "${on_servers[@]}" "$WORK/gantry" -memory -listen "127.0.0.1:$GANTRY_PORT" -log-level error 2>"$WORK/gantry.log" &
+GANTRY_ARGS=()
+if [[ -n ${BENCH_PROFILE:-} ]]; then
+	mkdir -p "$BENCH_PROFILE"
+	BENCH_PROFILE=$(cd "$BENCH_PROFILE" && pwd)
+	PPROF_PORT=$(free_port)
+	GANTRY_ARGS+=(-pprof-listen "127.0.0.1:$PPROF_PORT")
+fi
+GOMAXPROCS=1 "${on_servers[@]}" "$WORK/gantry" -memory -listen "127.0.0.1:$GANTRY_PORT" -log-level error "${GANTRY_ARGS[@]}" 2>"$WORK/gantry.log" &
 GANTRY_PID=$!
 PIDS+=("$GANTRY_PID")
 wait_http gantry "$GANTRY_PID" "http://127.0.0.1:$GANTRY_PORT/restapis"
@@ -332,16 +343,27 @@ EOF
 NAMES=() RPS=() P50=() P99=() CPU=()
 # load NAME WANT_STATUS URL [WRK ARGS...]: warm up, then measure. Every
 # response must have WANT_STATUS's class: wrk counts non-2xx/3xx responses,
-# which must be none for a 200 target and all for a 404 target.
+# which must be none for a 200 target and all for a 404 target. With
+# BENCH_PROFILE, PROFILE=NAME before the call profiles Gantry during the
+# measured run into $BENCH_PROFILE/NAME.pprof.
 load() {
-	local name=$1 want=$2 url=$3 run result rps p50 p99 n status econn eread ewrite etimeout t0 t1 cpu
+	local name=$1 want=$2 url=$3 run result rps p50 p99 n status econn eread ewrite etimeout t0 t1 cpu prof=
 	shift 3
 	log "$name: warm-up $WARMUP, then $DURATION (-t$THREADS -c$CONNECTIONS)"
 	for run in "$WARMUP" "$DURATION"; do
+		if [[ $run == "$DURATION" && -n ${BENCH_PROFILE:-} && -n ${PROFILE:-} ]]; then
+			"${on_load[@]}" curl -s -o "$BENCH_PROFILE/$PROFILE.pprof" \
+				"http://127.0.0.1:$PPROF_PORT/debug/pprof/profile?seconds=5" &
+			prof=$!
+		fi
 		t0=$(cpu_ticks)
 		result=$("${on_load[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$run" -s "$WORK/report.lua" "$@" "$url" |
 			awk '$1 == "RESULT"') || die "$name: wrk failed"
 		t1=$(cpu_ticks)
+		if [[ -n $prof ]]; then
+			wait "$prof" || log "$name: no CPU profile (is BENCH_DURATION at least 5s?)"
+			prof=
+		fi
 		[[ -n $result ]] || die "$name: wrk printed no result"
 		read -r _ rps p50 p99 n status econn eread ewrite etimeout <<<"$result"
 		((n > 0)) || die "$name: no request completed"
@@ -364,9 +386,9 @@ load() {
 
 load "backend direct" 200 "http://127.0.0.1:$BACKEND_PORT/pets"
 load "nginx proxy" 200 "http://127.0.0.1:$NGINX_PROXY_PORT/pets"
-load "Gantry HTTP_PROXY" 200 "$GANTRY_URL/pets" -H "$GANTRY_HOST"
-load "Gantry MOCK" 200 "$GANTRY_URL/mock" -H "$GANTRY_HOST"
-load "Gantry gateway response" 404 "$GANTRY_URL/nothing/here" -H "$GANTRY_HOST"
+PROFILE=proxy load "Gantry HTTP_PROXY" 200 "$GANTRY_URL/pets" -H "$GANTRY_HOST"
+PROFILE=mock load "Gantry MOCK" 200 "$GANTRY_URL/mock" -H "$GANTRY_HOST"
+PROFILE=gateway-response load "Gantry gateway response" 404 "$GANTRY_URL/nothing/here" -H "$GANTRY_HOST"
 load "nginx 404" 404 "http://127.0.0.1:$NGINX_404_PORT/nothing/here"
 # Still answering as configured after the load (a 404 target's non-2xx
 # count cannot tell a 404 from a 429; this can).
@@ -403,3 +425,6 @@ printf '\nGantry peak RSS: %s with %d deployed APIs\n' "${rss:-unknown}" "$((EXT
 printf '\nsummary: proxy %sx nginx (p99 %sx), mock %sx nginx-404, gateway-response %sx nginx-404, proxy %sx direct\n' \
 	"$(rps_ratio $G_PROXY $NGX_PROXY)" "$(p99_ratio $G_PROXY $NGX_PROXY)" "$(rps_ratio $G_MOCK $NGX_404)" \
 	"$(rps_ratio $G_GR $NGX_404)" "$(rps_ratio $G_PROXY $DIRECT)"
+if [[ -n ${BENCH_PROFILE:-} ]]; then
+	printf 'CPU profiles of Gantry: %s/{proxy,mock,gateway-response}.pprof (go tool pprof -top FILE)\n' "$BENCH_PROFILE"
+fi

@@ -6,12 +6,17 @@
 //	gantry [-listen 127.0.0.1:4566] [-data-dir DIR] [-memory] [-log-level info]
 //	       [-credentials-file FILE] [-strict-sigv4] [-cognito-url URL]
 //	       [-lambda-endpoint URL] [-lambda-endpoints fn=URL,...] [-lambda-region REGION]
+//	       [-pprof-listen 127.0.0.1:6060]
 //
 // Every flag can also be set with an environment variable: GANTRY_LISTEN,
 // GANTRY_DATA_DIR, GANTRY_MEMORY (true/false), GANTRY_LOG_LEVEL,
 // GANTRY_CREDENTIALS_FILE, GANTRY_STRICT_SIGV4 (true/false),
-// GANTRY_COGNITO_URL, GANTRY_LAMBDA_ENDPOINT, GANTRY_LAMBDA_ENDPOINTS and
-// GANTRY_LAMBDA_REGION. Flags win.
+// GANTRY_COGNITO_URL, GANTRY_LAMBDA_ENDPOINT, GANTRY_LAMBDA_ENDPOINTS,
+// GANTRY_LAMBDA_REGION and GANTRY_PPROF_LISTEN. Flags win.
+//
+// -pprof-listen serves Go's profiler (net/http/pprof, under /debug/pprof/)
+// on a second, loopback-only address, for profiling Gantry under load; it
+// is off by default.
 //
 // The AWS credentials Gantry accepts (for AWS_IAM methods, and for the
 // control plane in strict mode) are those of the credentials file, those
@@ -34,6 +39,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/signal"
@@ -83,6 +90,7 @@ func run(args []string) error {
 	lambdaEndpoint := fs.String("lambda-endpoint", env("GANTRY_LAMBDA_ENDPOINT", ""), "default Lambda Invoke endpoint, e.g. http://127.0.0.1:9000; empty means AWS Lambda (env GANTRY_LAMBDA_ENDPOINT)")
 	lambdaEndpoints := fs.String("lambda-endpoints", env("GANTRY_LAMBDA_ENDPOINTS", ""), "per-function Invoke endpoints: name-or-ARN=URL,... (env GANTRY_LAMBDA_ENDPOINTS)")
 	lambdaRegion := fs.String("lambda-region", env("GANTRY_LAMBDA_REGION", env("AWS_REGION", lambda.DefaultRegion)), "region that signs invocations of functions given by name (env GANTRY_LAMBDA_REGION, AWS_REGION)")
+	pprofListen := fs.String("pprof-listen", env("GANTRY_PPROF_LISTEN", ""), "loopback address to serve Go's profiler on (/debug/pprof/), e.g. 127.0.0.1:6060; off when empty (env GANTRY_PPROF_LISTEN)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -127,6 +135,14 @@ func run(args []string) error {
 		fmt.Fprintf(os.Stderr, "  %s\n", form)
 	}
 
+	if *pprofListen != "" {
+		addr, err := servePprof(*pprofListen)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "Profiler at http://%s/debug/pprof/\n", addr)
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
@@ -140,6 +156,32 @@ func run(args []string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// servePprof serves net/http/pprof's handlers on addr, which must be a
+// loopback address: profiles reveal request data and the profiler can be
+// made to burn CPU, so it is never reachable from another machine.
+func servePprof(addr string) (net.Addr, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("invalid -pprof-listen %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("invalid -pprof-listen %q: the profiler listens on loopback only (127.0.0.1, ::1 or localhost)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return ln.Addr(), nil
 }
 
 // invokeURLForms lists the addresses of a deployed stage, with API-ID,
