@@ -42,6 +42,9 @@ type stage struct {
 	// policy is the API's resource policy at deployment; nil when it has
 	// none.
 	policy *resourcePolicy
+	// userAgent is the User-Agent API Gateway sends back ends on its own
+	// behalf: AmazonAPIGateway_<api id>.
+	userAgent string
 }
 
 // resource is a compiled resource of a deployment.
@@ -119,6 +122,7 @@ func compileStage(scope model.Scope, st model.Stage, d model.Deployment, buckets
 	s := &stage{
 		scope:            scope,
 		apiID:            snap.API.ID,
+		userAgent:        "AmazonAPIGateway_" + snap.API.ID,
 		name:             st.Name,
 		deploymentID:     d.ID,
 		variables:        st.Variables,

@@ -40,7 +40,9 @@ type Options struct {
 	// Transport sends HTTP and HTTP_PROXY integration requests; nil means
 	// pooled keep-alive connections made for the purpose: requests without
 	// a body to plain-HTTP back ends are sent and answered on the serving
-	// goroutine, everything else goes through NewTransport's transport.
+	// goroutine (HTTP_PROXY's GETs and HEADs without building net/http's
+	// request and response at all), everything else goes through
+	// NewTransport's transport.
 	Transport http.RoundTripper
 	// Now returns the current time; nil means time.Now. Token buckets and
 	// quota periods follow it, so tests can move time instead of sleeping.

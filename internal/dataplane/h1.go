@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"sync"
 	"syscall"
@@ -95,11 +96,31 @@ func (t *h1Transport) roundTripUntil(req *http.Request, deadline time.Time) (*ht
 // roundTrip sends req, which t serves; a zero deadline means req's
 // context bounds the exchange.
 func (t *h1Transport) roundTrip(req *http.Request, deadline time.Time) (*http.Response, error) {
-	key := req.URL.Host
-	if req.URL.Port() == "" {
-		key = net.JoinHostPort(req.URL.Hostname(), "80")
+	pc, stop, err := t.send(req.Context(), hostKey(req.URL), deadline, func(w *bufio.Writer) error {
+		return writeRequest(w, req)
+	})
+	if err != nil {
+		return nil, err
 	}
-	ctx := req.Context()
+	return pc.readResponse(req, stop)
+}
+
+// hostKey is the pool key of a plain-HTTP URL: host:port.
+func hostKey(u *url.URL) string {
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), "80")
+	}
+	return u.Host
+}
+
+// send writes a request (with write) on a pooled or new connection to
+// key, and returns the connection, ready to read the response. A request
+// written on a pooled connection that the back end had closed while it
+// was idle is written again on another: send serves only requests that
+// may be sent twice. A non-zero deadline bounds the exchange through the
+// connection's deadline; otherwise ctx does, and stop must be called once
+// the exchange is over (see h1Conn.start).
+func (t *h1Transport) send(ctx context.Context, key string, deadline time.Time, write func(*bufio.Writer) error) (*h1Conn, func() bool, error) {
 	for {
 		pc, reused := t.take(key)
 		if pc == nil {
@@ -111,14 +132,17 @@ func (t *h1Transport) roundTrip(req *http.Request, deadline time.Time) (*http.Re
 				defer cancel()
 			}
 			if pc, err = t.dial(dctx, key); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		resp, err := pc.roundTrip(ctx, req, reused, deadline)
+		stop, err := pc.start(ctx, reused, deadline, write)
 		if errors.Is(err, errH1Reused) {
-			continue // a request without a body is safe to send again
+			continue // a request that may be sent twice
 		}
-		return resp, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return pc, stop, nil
 	}
 }
 
@@ -207,12 +231,12 @@ func (t *h1Transport) dial(ctx context.Context, key string) (*h1Conn, error) {
 	return &h1Conn{t: t, key: key, conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, nil
 }
 
-// roundTrip sends req and reads the response's header. The connection
-// belongs to the response's body until it is closed. A non-zero deadline
-// bounds the exchange through the connection's deadline; otherwise ctx
-// does.
-func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool, deadline time.Time) (*http.Response, error) {
-	var stop func() bool
+// start bounds the exchange (by deadline when it is not zero, otherwise by
+// ctx) and writes the request with write. The connection then belongs to
+// the exchange until its response is read. With ctx bounding it, stop
+// releases ctx's watch: it reports false when ctx already ended, in which
+// case the connection's deadline is not to be trusted.
+func (pc *h1Conn) start(ctx context.Context, reused bool, deadline time.Time, write func(*bufio.Writer) error) (stop func() bool, err error) {
 	if deadline.IsZero() {
 		// The end of ctx (its deadline, or the caller going away)
 		// interrupts the exchange at whatever point it is, body
@@ -233,19 +257,7 @@ func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool,
 		pc.conn.SetDeadline(deadline)
 		pc.deadline = true
 	}
-	fail := func(err error) (*http.Response, error) {
-		if stop != nil {
-			stop()
-		}
-		pc.conn.Close()
-		if stop != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				return nil, cerr
-			}
-		}
-		return nil, err
-	}
-	err := writeRequest(pc.bw, req)
+	err = write(pc.bw)
 	if err == nil {
 		err = pc.bw.Flush()
 	}
@@ -254,22 +266,43 @@ func (pc *h1Conn) roundTrip(ctx context.Context, req *http.Request, reused bool,
 		// first read with EOF (or a reset) and no byte.
 		_, err = pc.br.Peek(1)
 	}
-	if err != nil {
-		if reused && (stop == nil || ctx.Err() == nil) && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
-			if stop != nil {
-				stop()
-			}
-			pc.conn.Close()
-			return nil, errH1Reused
-		}
-		return fail(err)
+	if err == nil {
+		return stop, nil
 	}
+	if reused && (stop == nil || ctx.Err() == nil) && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+		if stop != nil {
+			stop()
+		}
+		pc.conn.Close()
+		return nil, errH1Reused
+	}
+	return nil, pc.fail(ctx, stop, err)
+}
+
+// fail closes a connection whose exchange failed with err, and returns the
+// error to report: ctx's, when ctx bounded the exchange and has ended.
+func (pc *h1Conn) fail(ctx context.Context, stop func() bool, err error) error {
+	if stop != nil {
+		stop()
+	}
+	pc.conn.Close()
+	if stop != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+	}
+	return err
+}
+
+// readResponse reads the response to req, written by start. The
+// connection belongs to the response's body until it is closed.
+func (pc *h1Conn) readResponse(req *http.Request, stop func() bool) (*http.Response, error) {
 	var resp *http.Response
 	for {
 		var err error
 		resp, err = http.ReadResponse(pc.br, req)
 		if err != nil {
-			return fail(err)
+			return nil, pc.fail(req.Context(), stop, err)
 		}
 		// Informational answers (100 Continue, 103 Early Hints) precede
 		// the response; the request asked for none of them.
@@ -420,10 +453,8 @@ func validHeaders(h http.Header) bool {
 			}
 		}
 		for _, v := range vs {
-			for i := 0; i < len(v); i++ {
-				if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-					return false
-				}
+			if !validValue(v) {
+				return false
 			}
 		}
 	}

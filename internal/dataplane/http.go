@@ -60,6 +60,17 @@ func cloneEndToEnd(h http.Header) http.Header {
 	return h2
 }
 
+// remappedName returns the x-amzn-Remapped-<name> spelling of one of
+// remappedResponseHeaders' names.
+func remappedName(name string) string {
+	for _, h := range remappedResponseHeaders {
+		if h.name == name {
+			return h.remapped
+		}
+	}
+	return name
+}
+
 // remappedResponseHeaders are back-end response headers that API Gateway
 // renames to x-amzn-Remapped-<name> because it sets its own.
 //
@@ -73,8 +84,8 @@ var remappedResponseHeaders = []struct{ name, remapped string }{
 
 // httpProxy serves an HTTP_PROXY integration: the method request passes
 // through to the back end (method, path parameters substituted into the
-// URI, query string, headers, body) and its response passes back untouched,
-// both streamed.
+// URI, query string, headers, body; the body streamed) and its response
+// passes back untouched (buffered, as API Gateway buffers it).
 func (q *request) httpProxy(in *integration) error {
 	ir, err := q.mapRequest(in)
 	if err != nil {
@@ -94,13 +105,40 @@ func (q *request) httpProxy(in *integration) error {
 	}
 	target.RawQuery = query
 
-	body, length, err := q.proxyBody()
-	if err != nil {
-		return err
-	}
 	method := in.httpMethod
 	if method == "" || method == "ANY" {
 		method = q.httpMethod
+	}
+	// What the caller sent, unless a mapping replaced it. A caller
+	// without a User-Agent gets API Gateway's own (as non-proxy HTTP
+	// integrations send): AWS does not document what HTTP_PROXY sends
+	// then, and this is the most plausible.
+	userAgent, prior := q.headerValue("User-Agent"), q.headerValue("X-Forwarded-For")
+	if v, ok := ir.header["User-Agent"]; ok && len(v) > 0 {
+		userAgent = v[0]
+	}
+	if userAgent == "" {
+		userAgent = q.stage.userAgent
+	}
+	if v, ok := ir.header["X-Forwarded-For"]; ok && len(v) > 0 {
+		prior = v[0]
+	}
+	xff := q.sourceIP()
+	if prior != "" {
+		xff = prior + ", " + xff
+	}
+	if !q.bodyRead && front.ContentLength(q.ctx) == 0 || q.bodyRead && len(q.body) == 0 {
+		// As newOutboundRequest does with the URL: an empty port
+		// ("host:") is dropped.
+		target.Host = strings.TrimSuffix(target.Host, ":")
+		if done, err := q.directProxy(in, method, target, ir.header, userAgent, xff); done {
+			return err
+		}
+	}
+
+	body, length, err := q.proxyBody()
+	if err != nil {
+		return err
 	}
 	out, err := newOutboundRequest(method, target, body)
 	if err != nil {
@@ -114,11 +152,8 @@ func (q *request) httpProxy(in *integration) error {
 	for k, v := range ir.header {
 		out.Header[k] = v
 	}
-	ip := q.sourceIP()
-	if prior := out.Header["X-Forwarded-For"]; len(prior) > 0 && prior[0] != "" {
-		ip = prior[0] + ", " + ip
-	}
-	out.Header["X-Forwarded-For"] = []string{ip}
+	out.Header["User-Agent"] = []string{userAgent}
+	out.Header["X-Forwarded-For"] = []string{xff}
 	resp, call, err := q.h.send(q.context(), out, in)
 	defer call.end()
 	if err != nil {
@@ -217,7 +252,7 @@ func (q *request) http(in *integration) error {
 	out.Header = http.Header{}
 	// What API Gateway sends a non-proxy HTTP back end besides mapped
 	// headers: its own User-Agent and the payload's content type.
-	out.Header.Set("User-Agent", "AmazonAPIGateway_"+q.stage.apiID)
+	out.Header.Set("User-Agent", q.stage.userAgent)
 	out.Header.Set("Content-Type", q.headerValue("Content-Type"))
 	if out.Header.Get("Content-Type") == "" {
 		out.Header.Set("Content-Type", "application/json")

@@ -112,7 +112,7 @@ func HeaderExcept(h *fasthttp.RequestHeader, skip func(name string) bool) http.H
 func Headers(h *fasthttp.RequestHeader) iter.Seq2[string, []byte] {
 	return func(yield func(string, []byte) bool) {
 		for k, v := range h.All() {
-			name := headerName(k)
+			name := HeaderName(k)
 			if name == "Host" || name == "Transfer-Encoding" {
 				continue
 			}
@@ -123,9 +123,10 @@ func Headers(h *fasthttp.RequestHeader) iter.Seq2[string, []byte] {
 	}
 }
 
-// headerName returns a header name as a string, sharing the common ones
-// instead of allocating them.
-func headerName(k []byte) string {
+// HeaderName returns a header name, as fasthttp hands it out, as a string,
+// sharing the common names of requests and responses instead of
+// allocating them.
+func HeaderName(k []byte) string {
 	switch string(k) { // no allocation: the compiler compares in place
 	case "Accept":
 		return "Accept"
@@ -133,16 +134,34 @@ func headerName(k []byte) string {
 		return "Accept-Encoding"
 	case "Authorization":
 		return "Authorization"
+	case "Cache-Control":
+		return "Cache-Control"
+	case "Connection":
+		return "Connection"
+	case "Content-Encoding":
+		return "Content-Encoding"
 	case "Content-Length":
 		return "Content-Length"
 	case "Content-Type":
 		return "Content-Type"
+	case "Date":
+		return "Date"
+	case "Etag":
+		return "Etag"
 	case "Host":
 		return "Host"
+	case "Last-Modified":
+		return "Last-Modified"
+	case "Server":
+		return "Server"
+	case "Set-Cookie":
+		return "Set-Cookie"
 	case "Transfer-Encoding":
 		return "Transfer-Encoding"
 	case "User-Agent":
 		return "User-Agent"
+	case "Vary":
+		return "Vary"
 	case "X-Amz-Date":
 		return "X-Amz-Date"
 	case "X-Api-Key":
