@@ -156,6 +156,19 @@ func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input 
 	return in
 }
 
+// noOverrides is what a static mapping template sets: nothing. Shared, so
+// never changed.
+var noOverrides = &mapping.Overrides{}
+
+// render renders mapping template t over body and the method request. A
+// static template (plain text) is its own output, at no cost.
+func (q *request) render(t *mapping.Template, body []byte) (string, *mapping.Overrides, error) {
+	if out, ok := t.Static(); ok {
+		return out, noOverrides, nil
+	}
+	return mapping.Render(q.context(), t, q.mappingInput(t, body))
+}
+
 // requestContentType is the media type that selects a request template:
 // the request's Content-Type without parameters, application/json when
 // absent (as AWS).
@@ -189,7 +202,7 @@ func (q *request) transformRequest(in *integration) ([]byte, *mapping.Overrides,
 		}
 		return body, nil, nil
 	}
-	out, ov, err := mapping.Render(q.context(), t, q.mappingInput(t, body))
+	out, ov, err := q.render(t, body)
 	if err != nil {
 		return nil, nil, configError(fmt.Errorf("request template: %w", err))
 	}
@@ -286,7 +299,10 @@ func (in *integration) selectResponse(status int) *integrationResponse {
 // respond writes a non-proxy integration's method response from the
 // back end's status, headers and body.
 func (q *request) respond(in *integration, status int, hdr http.Header, body []byte) error {
-	return q.writeIntegrationResponse(in.selectResponse(status), "status "+strconv.Itoa(status), hdr, body)
+	if r := in.selectResponse(status); r != nil {
+		return q.writeIntegrationResponse(r, "", hdr, body)
+	}
+	return q.writeIntegrationResponse(nil, "status "+strconv.Itoa(status), hdr, body)
 }
 
 // writeIntegrationResponse writes the method response that integration
@@ -322,7 +338,7 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 	if len(r.templates) > 0 {
 		key := selectTemplate(r.templateTypes, q.headerValue("Accept"))
 		contentType = key
-		rendered, ov, err := mapping.Render(q.context(), r.templates[key], q.mappingInput(r.templates[key], body))
+		rendered, ov, err := q.render(r.templates[key], body)
 		if err != nil {
 			return configError(fmt.Errorf("response template: %w", err))
 		}

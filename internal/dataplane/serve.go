@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -77,10 +78,17 @@ func (h *Handler) Handler(next fasthttp.RequestHandler) fasthttp.RequestHandler 
 	}
 }
 
+// requests recycles the state of served requests: nothing keeps a request
+// once invoke returns (the server writes the response from ctx).
+var requests = sync.Pool{New: func() any { return new(request) }}
+
 // invoke serves one invocation of a deployed stage.
 func (h *Handler) invoke(ctx *fasthttp.RequestCtx, addr address) {
 	requestID, extendedID := newRequestIDs()
-	q := &request{h: h, ctx: ctx, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
+	q := requests.Get().(*request)
+	defer requests.Put(q)
+	w := q.w // its header map, emptied by init, is reused
+	*q = request{h: h, ctx: ctx, w: w, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
 	q.init(ctx)
 	apis := *h.apis.Load()
 	var st *stage
