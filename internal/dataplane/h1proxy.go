@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -66,8 +67,22 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		t.put(pc)
 	}
 
+	// The values are copied into one string and their slices cut from one
+	// array: two allocations, whatever the number of headers.
+	n, size := 0, 0
+	for _, v := range resp.Header.All() {
+		n, size = n+1, size+len(v)
+	}
+	text := make([]byte, 0, size)
+	for _, v := range resp.Header.All() {
+		text = append(text, v...)
+	}
+	all := unsafe.String(unsafe.SliceData(text), len(text)) // text is never changed again
+	vals := make([]string, 0, n)
 	w := q.w.Header() // empty: nothing before the integration sets headers
 	for k, v := range resp.Header.All() {
+		value := all[:len(v)]
+		all = all[len(v):]
 		name := front.HeaderName(k)
 		switch {
 		case name == "Connection" || name == "Date" || name == "Server":
@@ -75,7 +90,12 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		case isHopHeader(name):
 			continue
 		}
-		w[name] = append(w[name], string(v))
+		if prior, ok := w[name]; ok {
+			w[name] = append(prior, value) // copies: capacity 1
+			continue
+		}
+		vals = append(vals, value)
+		w[name] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	q.setStandardHeaders()
 	q.w.WriteHeader(resp.StatusCode())
