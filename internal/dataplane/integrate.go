@@ -156,15 +156,11 @@ func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input 
 	return in
 }
 
-// noOverrides is what a static mapping template sets: nothing. Shared, so
-// never changed.
-var noOverrides = &mapping.Overrides{}
-
 // render renders mapping template t over body and the method request. A
-// static template (plain text) is its own output, at no cost.
+// static template (plain text) is its own output, with no input prepared.
 func (q *request) render(t *mapping.Template, body []byte) (string, *mapping.Overrides, error) {
-	if out, ok := t.Static(); ok {
-		return out, noOverrides, nil
+	if _, ok := t.Static(); ok {
+		return mapping.Render(q.context(), t, nil)
 	}
 	return mapping.Render(q.context(), t, q.mappingInput(t, body))
 }
@@ -331,6 +327,9 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 		}
 	}
 	code := r.status
+	// The response body: body as the back end sent it, or (replacing it)
+	// text, the template's output.
+	var text string
 	contentType := "application/json"
 	if ct := hdr.Get("Content-Type"); ct != "" {
 		contentType = ct
@@ -342,7 +341,7 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 		if err != nil {
 			return configError(fmt.Errorf("response template: %w", err))
 		}
-		body = []byte(rendered)
+		body, text = nil, rendered
 		if ov.Status != 0 {
 			code = ov.Status
 		}
@@ -362,10 +361,11 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, what string, 
 		hv.set(w, "Content-Type", contentType)
 	}
 	hv.setStandard(w, q)
-	hv.set(w, "Content-Length", strconv.Itoa(len(body)))
+	hv.set(w, "Content-Length", strconv.Itoa(len(body)+len(text)))
 	q.w.WriteHeader(code)
 	if q.httpMethod != http.MethodHead {
 		q.w.Write(body)
+		q.w.WriteString(text)
 	}
 	return nil
 }

@@ -125,13 +125,17 @@ func (t *Template) Static() (string, bool) { return t.t.Static() }
 // fields behind a variable the template does not reference.
 func (t *Template) References(name string) bool { return t.t.References(name) }
 
+// noOverrides is the Overrides of a template that set none, shared.
+var noOverrides = &Overrides{}
+
 // Render executes t against in. It returns the output and the overrides the
-// template set. Errors (template runtime errors, an unparsable JSON body
-// used through $input.json/$input.path, exceeded limits, a cancelled ctx)
-// correspond to API Gateway's 5XX answer for a failing mapping template.
+// template set, which callers must not modify (an empty one is shared).
+// Errors (template runtime errors, an unparsable JSON body used through
+// $input.json/$input.path, exceeded limits, a cancelled ctx) correspond to
+// API Gateway's 5XX answer for a failing mapping template.
 func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, error) {
 	if out, ok := t.t.Static(); ok {
-		return out, &Overrides{}, nil
+		return out, noOverrides, nil
 	}
 	if in == nil {
 		in = &Input{}
@@ -182,10 +186,10 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 	if err != nil {
 		return "", nil, err
 	}
-	ov := &Overrides{}
 	if reqOv == nil {
-		return out, ov, nil
+		return out, noOverrides, nil
 	}
+	ov := &Overrides{}
 	ov.ResponseHeaders = respOv.subMap("header").strings()
 	ov.RequestHeaders = reqOv.subMap("header").strings()
 	ov.RequestQuery = reqOv.subMap("querystring").strings()

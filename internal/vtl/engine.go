@@ -146,6 +146,9 @@ type Template struct {
 	// reference or directive): isStatic says so.
 	static   string
 	isStatic bool
+	// reuse says whether a rendering's state may be recycled: nothing
+	// made during the rendering keeps it (only #define's blocks do).
+	reuse bool
 }
 
 // Name returns the name given to Parse.
@@ -211,6 +214,9 @@ func (e *Engine) Parse(name, src string) (*Template, error) {
 	}
 	t := &Template{name: name, src: src, root: nodes, syms: p.syms, macros: p.macros, opts: e.opts}
 	t.static, t.isStatic = staticText(nodes, e.opts.MaxOutputSize)
+	// Conservative: "define" anywhere (a directive, in a string that
+	// interpolates, or just text) keeps states out of the pool.
+	t.reuse = !strings.Contains(src, "define")
 	return t, nil
 }
 
@@ -246,12 +252,14 @@ func (t *Template) Render(ctx context.Context, vars map[string]Value) (string, e
 	s := t.newState(ctx, vars)
 	err := s.run()
 	out := string(s.out)
+	t.release(s)
 	return out, err
 }
 
 // Execute is like Render but writes the output to w.
 func (t *Template) Execute(ctx context.Context, w io.Writer, vars map[string]Value) error {
 	s := t.newState(ctx, vars)
+	defer t.release(s)
 	if err := s.run(); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 )
 
 // Control-flow signals (Velocity's StopCommand).
@@ -72,8 +73,20 @@ func (t *Template) newState(ctx context.Context, vars map[string]Value) *state {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	s := &state{ctx: ctx, t: t, opts: t.opts, names: t.syms.names, host: vars, macros: t.macros}
-	s.vars = make([]Value, len(t.syms.names))
+	var s *state
+	if t.reuse {
+		s = states.Get().(*state)
+		vals, out := s.vars, s.out
+		*s = state{ctx: ctx, t: t, opts: t.opts, names: t.syms.names, host: vars, macros: t.macros, out: out[:0]}
+		if cap(vals) >= len(t.syms.names) {
+			s.vars = vals[:len(t.syms.names)]
+		} else {
+			s.vars = make([]Value, len(t.syms.names))
+		}
+	} else {
+		s = &state{ctx: ctx, t: t, opts: t.opts, names: t.syms.names, host: vars, macros: t.macros}
+		s.vars = make([]Value, len(t.syms.names))
+	}
 	if len(vars) > 0 {
 		for i, n := range t.syms.names {
 			if v, ok := vars[n]; ok {
@@ -81,8 +94,29 @@ func (t *Template) newState(ctx context.Context, vars map[string]Value) *state {
 			}
 		}
 	}
-	s.out = make([]byte, 0, len(t.src)+len(t.src)/2)
+	if want := len(t.src) + len(t.src)/2; cap(s.out) < want {
+		s.out = make([]byte, 0, want)
+	}
 	return s
+}
+
+// states recycles rendering states (their variable slots and output
+// buffer) for templates whose renderings nothing outlives.
+var states = sync.Pool{New: func() any { return new(state) }}
+
+// maxPooledOutput bounds the output buffer a recycled state keeps.
+const maxPooledOutput = 64 << 10
+
+// release recycles s, whose rendering is over and whose output has been
+// copied, when t allows it.
+func (t *Template) release(s *state) {
+	if !t.reuse || cap(s.out) > maxPooledOutput {
+		return
+	}
+	clear(s.vars) // drop references to the rendering's values
+	vals, out := s.vars[:0], s.out[:0]
+	*s = state{vars: vals, out: out}
+	states.Put(s)
 }
 
 func (s *state) run() error {

@@ -318,3 +318,50 @@ func FuzzParse(f *testing.F) {
 		_, _ = tm.Render(ctx, testVars())
 	})
 }
+
+// TestRecycledStates renders templates of different shapes in turn, so
+// that each rendering gets a state another left: outputs stay their own,
+// and a #define block kept past its rendering still renders (such
+// templates keep their state).
+func TestRecycledStates(t *testing.T) {
+	eng := New(Options{})
+	parse := func(src string) *Template {
+		t.Helper()
+		tm, err := eng.Parse("t", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	long := parse(`#foreach($i in [1..50])$s #end#set($a = 1)#set($b = 2)#set($c = 3)$a$b$c`)
+	short := parse(`$x`)
+	failing, err := New(Options{MaxOutputSize: 8}).Parse("f", `#foreach($i in [1..10])$s#end`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := parse(`#define($blk)kept $s#end#set($m.blk = $blk)done`)
+	held := NewMap()
+	for i := 0; i < 3; i++ {
+		out, err := long.Render(context.Background(), map[string]Value{"s": "ab"})
+		if want := strings.Repeat("ab ", 50) + "123"; err != nil || out != want {
+			t.Fatalf("long: %q, %v", out, err)
+		}
+		if out, err := short.Render(context.Background(), nil); err != nil || out != "$x" {
+			t.Fatalf("short after long: %q, %v (a slot or output left over)", out, err)
+		}
+		if _, err := failing.Render(context.Background(), map[string]Value{"s": "zz"}); err == nil {
+			t.Fatal("the output limit did not fail the rendering")
+		}
+		if out, err := short.Render(context.Background(), map[string]Value{"x": "y"}); err != nil || out != "y" {
+			t.Fatalf("short after a failure: %q, %v", out, err)
+		}
+		if out, err := keep.Render(context.Background(), map[string]Value{"s": "S", "m": held}); err != nil || out != "done" {
+			t.Fatalf("keep: %q, %v", out, err)
+		}
+	}
+	long.Render(context.Background(), map[string]Value{"s": "overwritten?"})
+	blk, _ := held.Get("blk")
+	if got := ToString(blk); got != "kept S" {
+		t.Fatalf("a kept #define block renders %q, want %q", got, "kept S")
+	}
+}
