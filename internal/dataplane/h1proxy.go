@@ -60,8 +60,11 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		pc.conn.Close()
 		return true, directError(err)
 	}
+	// A connection is kept only when nothing unread can follow: not after
+	// a HEAD, which some back ends answer with a body all the same (the
+	// next response read there would be that body).
 	if resp.ConnectionClose() || resp.StatusCode() == http.StatusSwitchingProtocols || pc.br.Buffered() > 0 ||
-		pc.br.Size() > h1ReadBufferSize {
+		pc.br.Size() > h1ReadBufferSize || method == http.MethodHead {
 		pc.conn.Close()
 	} else {
 		t.put(pc)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gantryproject/gantry/internal/dataplane"
 	"github.com/gantryproject/gantry/internal/model"
@@ -17,8 +18,8 @@ import (
 
 // rawBackend is a loopback back end that records each request head it
 // reads and answers it with the bytes respond returns (a whole response,
-// written as it is); when respond also reports close, the connection is
-// closed after the answer.
+// written as it is, pausing at each NUL); when respond also reports close,
+// the connection is closed after the answer.
 type rawBackend struct {
 	url   string
 	mu    sync.Mutex
@@ -58,7 +59,17 @@ func newRawBackend(t *testing.T, respond func(head string) (answer string, close
 					b.heads = append(b.heads, head.String())
 					b.mu.Unlock()
 					answer, closeAfter := respond(head.String())
-					if _, err := io.WriteString(c, answer); err != nil || closeAfter {
+					// A NUL in the answer is a pause: the parts reach the
+					// connection apart.
+					for i, part := range strings.Split(answer, "\x00") {
+						if i > 0 {
+							time.Sleep(20 * time.Millisecond)
+						}
+						if _, err := io.WriteString(c, part); err != nil {
+							return
+						}
+					}
+					if closeAfter {
 						return
 					}
 				}
@@ -186,6 +197,9 @@ func TestDirectProxyResponse(t *testing.T) {
 			return okResponse, true
 		case "/malformed":
 			return "HTTP/1.1 2OO OK\r\nX-Secret: s3cr3t-value\r\n\r\n", true
+		case "/head-with-body":
+			// A HEAD answered with a body, which arrives a moment later.
+			return "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n\x00HTTP/1.1 500 Garbage\r\n", false
 		case "/truncated":
 			return "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort", true
 		}
@@ -244,6 +258,19 @@ func TestDirectProxyResponse(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 201 || resp.ContentLength != 7 {
 		t.Errorf("HEAD: %d, Content-Length %d", resp.StatusCode, resp.ContentLength)
+	}
+	// A HEAD answered with a body does not leave it to be read as the
+	// next response on the same connection.
+	for i := 0; i < 3; i++ {
+		resp, err := f.srv.Client().Head(f.url("directapi2", "test", "/head-with-body"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		time.Sleep(30 * time.Millisecond) // the body arrives, on whatever connection
+		if r := f.get("directapi2", "test", "/chunked"); r.status != 200 || r.body != "hello world" {
+			t.Fatalf("GET after a HEAD answered with a body: %d %q", r.status, r.body)
+		}
 	}
 
 	for _, path := range []string{"/huge-header", "/malformed", "/truncated"} {
