@@ -311,7 +311,10 @@ func (pc *h1Conn) readResponse(req *http.Request, stop func() bool) (*http.Respo
 		}
 		resp.Body.Close()
 	}
-	resp.Body = &h1Body{rc: resp.Body, pc: pc, stop: stop, keep: !resp.Close && resp.StatusCode != http.StatusSwitchingProtocols}
+	// Not kept after a HEAD: some back ends answer it with a body all the
+	// same, which would be read as the next response.
+	keep := !resp.Close && resp.StatusCode != http.StatusSwitchingProtocols && req.Method != http.MethodHead
+	resp.Body = &h1Body{rc: resp.Body, pc: pc, stop: stop, keep: keep}
 	return resp, nil
 }
 

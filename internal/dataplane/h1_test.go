@@ -114,6 +114,39 @@ func TestH1Transport(t *testing.T) {
 		}
 	})
 
+	t.Run("no reuse after HEAD", func(t *testing.T) {
+		// The back end answers HEAD with a body all the same, a moment
+		// later: read on the same connection, it would be the next
+		// response.
+		url, conns := rawServer(t, func(c net.Conn, br *bufio.Reader) {
+			for {
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 22\r\n\r\n")
+				if req.Method == http.MethodHead {
+					time.Sleep(20 * time.Millisecond)
+					io.WriteString(c, "HTTP/1.1 500 Garbage\r\n")
+				} else {
+					io.WriteString(c, strings.Repeat("x", 22))
+				}
+			}
+		})
+		tr, _ := newTestH1(t)
+		req, _ := http.NewRequest(http.MethodHead, url+"/", nil)
+		if resp, _, err := h1Do(tr, req); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("HEAD: %v %v", resp, err)
+		}
+		time.Sleep(40 * time.Millisecond)
+		if resp, body, err := h1Get(t, tr, ctx, url+"/"); err != nil || resp.StatusCode != 200 || len(body) != 22 {
+			t.Fatalf("GET after HEAD: %v %v %q", resp, err, body)
+		}
+		if conns.Load() != 2 {
+			t.Errorf("%d connections, want 2 (none reused after the HEAD)", conns.Load())
+		}
+	})
+
 	t.Run("stale pooled connection is replaced", func(t *testing.T) {
 		// Each connection answers one request, then closes without
 		// saying so, as a back end whose idle timeout expired.
