@@ -117,6 +117,14 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	// Before the store is opened: a bad address fails with nothing to undo.
+	var pprofAddr net.Addr
+	if *pprofListen != "" {
+		if pprofAddr, err = servePprof(*pprofListen); err != nil {
+			return err
+		}
+	}
+
 	srv, err := server.New(server.Config{Addr: *listen, DataDir: *dataDir, InMemory: *memory, Logger: logger,
 		CognitoURL: *cognitoURL, Credentials: creds, StrictSigV4: *strict, Lambda: lambdaCfg})
 	if err != nil {
@@ -134,13 +142,8 @@ func run(args []string) error {
 	for _, form := range invokeURLForms(endpoint) {
 		fmt.Fprintf(os.Stderr, "  %s\n", form)
 	}
-
-	if *pprofListen != "" {
-		addr, err := servePprof(*pprofListen)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "Profiler at http://%s/debug/pprof/\n", addr)
+	if pprofAddr != nil {
+		fmt.Fprintf(os.Stderr, "Profiler at http://%s/debug/pprof/\n", pprofAddr)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
