@@ -411,6 +411,9 @@ func (u uriTemplate) expand(stageVars map[string]string, pathParams map[string]s
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, fmt.Errorf("invalid endpoint address %q", b.String())
 	}
+	// As http.NewRequest does with the URL it parses: an empty port
+	// ("host:") is dropped.
+	target.Host = strings.TrimSuffix(target.Host, ":")
 	return target, nil
 }
 

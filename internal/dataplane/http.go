@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -127,18 +126,14 @@ func (q *request) httpProxy(in *integration) error {
 	if prior != "" {
 		xff = prior + ", " + xff
 	}
-	if !q.bodyRead && front.ContentLength(q.ctx) == 0 || q.bodyRead && len(q.body) == 0 {
-		// As newOutboundRequest does with the URL: an empty port
-		// ("host:") is dropped.
-		target.Host = strings.TrimSuffix(target.Host, ":")
-		if done, err := q.directProxy(in, method, target, ir.header, userAgent, xff); done {
-			return err
-		}
-	}
-
 	body, length, err := q.proxyBody()
 	if err != nil {
 		return err
+	}
+	if length == 0 {
+		if done, err := q.directProxy(in, method, target, ir.header, userAgent, xff); done {
+			return err
+		}
 	}
 	out, err := newOutboundRequest(method, target, body)
 	if err != nil {
@@ -320,9 +315,6 @@ func (h *Handler) send(ctx context.Context, out *http.Request, in *integration) 
 // no context (send gives it one when it needs it) and, without a body, no
 // header map either: the caller sets Header.
 func newOutboundRequest(method string, target *url.URL, body io.Reader) (*http.Request, error) {
-	// As NewRequest does with the URL it parses: an empty port ("host:")
-	// is dropped.
-	target.Host = strings.TrimSuffix(target.Host, ":")
 	if body == nil && validMethod(method) {
 		// What NewRequest would build, without parsing a URL and making
 		// a header map only for them to be replaced.

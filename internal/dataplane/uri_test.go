@@ -20,6 +20,7 @@ func TestURITemplate(t *testing.T) {
 		{"/relative", "", "invalid endpoint"},
 		{"http://h:8080/static/a%2Fb?q=1", "http://h:8080/static/a%2Fb?q=1", ""}, // parsed once, at compile time
 		{"ftp://static/", "", "invalid endpoint"},
+		{"http://h:/empty-port", "http://h/empty-port", ""}, // as http.NewRequest: an empty port is dropped
 	} {
 		u, err := parseURITemplate(tc.raw)
 		if err != nil {
