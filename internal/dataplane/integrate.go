@@ -295,21 +295,24 @@ func (in *integration) selectResponse(status int) *integrationResponse {
 // respond writes a non-proxy integration's method response from the
 // back end's status, headers and body.
 func (q *request) respond(in *integration, status int, hdr http.Header, body []byte) error {
-	if r := in.selectResponse(status); r != nil {
-		return q.writeIntegrationResponse(r, "", hdr, body)
+	r := in.selectResponse(status)
+	if r == nil {
+		return noIntegrationResponse("status " + strconv.Itoa(status))
 	}
-	return q.writeIntegrationResponse(nil, "status "+strconv.Itoa(status), hdr, body)
+	return q.writeIntegrationResponse(r, hdr, body)
+}
+
+// noIntegrationResponse is the failure of a back-end answer (what) that no
+// integration response matches when none is the default. AWS: "Execution
+// failed due to configuration error: No match for output mapping and no
+// default output mapping configured."
+func noIntegrationResponse(what string) error {
+	return configError(fmt.Errorf("no integration response matches %s and none is the default", what))
 }
 
 // writeIntegrationResponse writes the method response that integration
-// response r makes of a back end's headers and body; r is nil when none
-// matched what (the back end's status, say) and none is the default.
-func (q *request) writeIntegrationResponse(r *integrationResponse, what string, hdr http.Header, body []byte) error {
-	if r == nil {
-		// AWS: "Execution failed due to configuration error: No match for
-		// output mapping and no default output mapping configured."
-		return configError(fmt.Errorf("no integration response matches %s and none is the default", what))
-	}
+// response r makes of a back end's headers and body.
+func (q *request) writeIntegrationResponse(r *integrationResponse, hdr http.Header, body []byte) error {
 	// Mapped headers are collected apart, so that a failing template
 	// leaves none of them on the gateway response that reports it.
 	var out http.Header

@@ -581,7 +581,10 @@ func (q *request) lambdaAWS(in *integration) error {
 	} else {
 		r = in.fallback
 	}
-	return q.writeIntegrationResponse(r, "function result", nil, res.Payload)
+	if r == nil {
+		return noIntegrationResponse("function result")
+	}
+	return q.writeIntegrationResponse(r, nil, res.Payload)
 }
 
 // lambdaErrorMessage is the errorMessage of a function error's payload;
