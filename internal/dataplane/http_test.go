@@ -1,11 +1,14 @@
 package dataplane_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/gantryproject/gantry/internal/dataplane"
 	"github.com/gantryproject/gantry/internal/model"
 )
 
@@ -145,5 +148,27 @@ func TestProxyDotSegments(t *testing.T) {
 	resp.Body.Close()
 	if got != "/public/%2E%2E/%2E%2E/etc/passwd" {
 		t.Errorf("back end got %q", got)
+	}
+}
+
+// TestNoIntegrationResponseMatches: a back-end status that no integration
+// response selects, with none the default, is a configuration error (500,
+// logged with the status), not an empty answer.
+func TestNoIntegrationResponseMatches(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	f := newFixtureWith(t, dataplane.Options{Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))})
+	be := echoBackend(t)
+	m := httpMethod(be.URL + "/pets/{id}")
+	m.Integration.Responses = map[string]model.IntegrationResponse{
+		"404": {StatusCode: "404", SelectionPattern: "4\\d{2}"},
+	}
+	f.deploy(api{id: "httpapi009", methods: map[string]map[string]model.Method{"/pets/{petId}": {"POST": m}}})
+	r := f.do(mustRequest(t, "POST", f.url("httpapi009", "test", "/pets/7"), strings.NewReader(`{}`)))
+	wantError(t, r, 500, "InternalServerErrorException", `{"message":"Internal server error"}`)
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(logs.String(), "no integration response matches status 200") {
+		t.Errorf("logs: %s", logs.String())
 	}
 }
