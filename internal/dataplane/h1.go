@@ -228,7 +228,7 @@ func (t *h1Transport) dial(ctx context.Context, key string) (*h1Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &h1Conn{t: t, key: key, conn: conn, br: bufio.NewReaderSize(conn, 4096), bw: bufio.NewWriterSize(conn, 4096)}, nil
+	return &h1Conn{t: t, key: key, conn: conn, br: bufio.NewReaderSize(conn, h1ReadBufferSize), bw: bufio.NewWriterSize(conn, 4096)}, nil
 }
 
 // start bounds the exchange (by deadline when it is not zero, otherwise by
@@ -393,7 +393,18 @@ func writeRequest(w *bufio.Writer, req *http.Request) error {
 			userAgent = textproto.TrimString(vs[0])
 		}
 	}
-	w.WriteString(req.Method)
+	writeRequestHead(w, req.Method, ruri, host, userAgent)
+	if err := req.Header.WriteSubset(w, requestWriteExclude); err != nil {
+		return err
+	}
+	_, err := w.WriteString("\r\n")
+	return err
+}
+
+// writeRequestHead writes an HTTP/1.1 request line, Host and, unless
+// empty, User-Agent, as http.Request.Write begins a request.
+func writeRequestHead(w *bufio.Writer, method, ruri, host, userAgent string) {
+	w.WriteString(method)
 	w.WriteByte(' ')
 	w.WriteString(ruri)
 	w.WriteString(" HTTP/1.1\r\nHost: ")
@@ -404,11 +415,6 @@ func writeRequest(w *bufio.Writer, req *http.Request) error {
 		w.WriteString(userAgent)
 		w.WriteString("\r\n")
 	}
-	if err := req.Header.WriteSubset(w, requestWriteExclude); err != nil {
-		return err
-	}
-	_, err := w.WriteString("\r\n")
-	return err
 }
 
 // plainHost reports whether host (with an optional port) is written to the
@@ -447,18 +453,38 @@ func replayable(req *http.Request) bool {
 // values hold no control character but tab.
 func validHeaders(h http.Header) bool {
 	for k, vs := range h {
-		if k == "" {
+		if !validName(k) {
 			return false
-		}
-		for i := 0; i < len(k); i++ {
-			if !isTokenByte(k[i]) {
-				return false
-			}
 		}
 		for _, v := range vs {
 			if !validValue(v) {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// validName reports whether k is a header name net/http's Transport sends:
+// a token (RFC 9110 §5.6.2).
+func validName[T string | []byte](k T) bool {
+	if len(k) == 0 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if !isTokenByte(k[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validValue reports whether v is a header value net/http's Transport
+// sends: no control character but tab.
+func validValue[T string | []byte](v T) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
 		}
 	}
 	return true

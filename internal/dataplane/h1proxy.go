@@ -81,26 +81,20 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		text = append(text, v...)
 	}
 	all := unsafe.String(unsafe.SliceData(text), len(text)) // text is never changed again
-	vals := make([]string, 0, n)
+	hv := make(headerValues, 0, n+2)
 	w := q.w.Header() // empty: nothing before the integration sets headers
 	for k, v := range resp.Header.All() {
 		value := all[:len(v)]
 		all = all[len(v):]
 		name := front.HeaderName(k)
-		switch {
-		case name == "Connection" || name == "Date" || name == "Server":
-			name = remappedName(name)
-		case isHopHeader(name):
+		if remapped := remappedName(name); remapped != name {
+			name = remapped // Connection, Date, Server
+		} else if isHopHeader(name) {
 			continue
 		}
-		if prior, ok := w[name]; ok {
-			w[name] = append(prior, value) // copies: capacity 1
-			continue
-		}
-		vals = append(vals, value)
-		w[name] = vals[len(vals)-1 : len(vals) : len(vals)]
+		hv.add(w, name, value)
 	}
-	q.setStandardHeaders()
+	hv.setStandard(w, q)
 	q.w.WriteHeader(resp.StatusCode())
 	q.w.Write(resp.Body())
 	return true, nil
@@ -159,23 +153,9 @@ func directError(err error) error {
 // User-Agent, the caller's end-to-end headers (those header replaces left
 // out), header's, and X-Forwarded-For.
 func (q *request) writeDirect(w *bufio.Writer, method, ruri, host string, header http.Header, userAgent, xff string) {
-	w.WriteString(method)
-	w.WriteByte(' ')
-	w.WriteString(ruri)
-	w.WriteString(" HTTP/1.1\r\nHost: ")
-	w.WriteString(host)
-	w.WriteString("\r\n")
-	if userAgent != "" {
-		writeField(w, "User-Agent", userAgent)
-	}
+	writeRequestHead(w, method, ruri, host, textproto.TrimString(userAgent))
 	for k, v := range q.ctx.Request.Header.All() {
-		switch string(k) { // the names are canonical, as the hop-by-hop names
-		case "Host", "User-Agent", "Content-Length", "X-Forwarded-For",
-			"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
-			"Te", "Trailer", "Transfer-Encoding", "Upgrade", "Expect":
-			continue
-		}
-		if _, mapped := header[string(k)]; mapped {
+		if _, mapped := header[string(k)]; mapped || notForwarded(k) {
 			continue
 		}
 		w.Write(k)
@@ -190,11 +170,7 @@ func (q *request) writeDirect(w *bufio.Writer, method, ruri, host string, header
 		}
 		slices.Sort(names)
 		for _, k := range names {
-			switch k {
-			case "Host", "User-Agent", "Content-Length", "X-Forwarded-For":
-				continue
-			}
-			if isHopHeader(k) {
+			if notForwarded(k) {
 				continue
 			}
 			for _, v := range header[k] {
@@ -204,6 +180,16 @@ func (q *request) writeDirect(w *bufio.Writer, method, ruri, host string, header
 	}
 	writeField(w, "X-Forwarded-For", xff)
 	w.WriteString("\r\n")
+}
+
+// notForwarded reports whether header k (canonical) is not passed on as it
+// is: hop-by-hop, or one the gateway writes itself.
+func notForwarded[T string | []byte](k T) bool {
+	switch string(k) { // no allocation: compared in place
+	case "Host", "User-Agent", "Content-Length", "X-Forwarded-For":
+		return true
+	}
+	return isHopHeader(string(k))
 }
 
 // writeField writes one header field, its value trimmed as net/http trims
@@ -219,25 +205,7 @@ func writeField(w *bufio.Writer, name, value string) {
 // transport would send (see validHeaders).
 func validInbound(h *fasthttp.RequestHeader) bool {
 	for k, v := range h.All() {
-		if len(k) == 0 {
-			return false
-		}
-		for _, c := range k {
-			if !isTokenByte(c) {
-				return false
-			}
-		}
-		if !validValue(v) {
-			return false
-		}
-	}
-	return true
-}
-
-// validValue reports whether v holds no control character but tab.
-func validValue[T string | []byte](v T) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+		if !validName(k) || !validValue(v) {
 			return false
 		}
 	}

@@ -60,7 +60,7 @@ func cloneEndToEnd(h http.Header) http.Header {
 }
 
 // remappedName returns the x-amzn-Remapped-<name> spelling of one of
-// remappedResponseHeaders' names.
+// remappedResponseHeaders' names, and any other name as it is.
 func remappedName(name string) string {
 	for _, h := range remappedResponseHeaders {
 		if h.name == name {

@@ -399,6 +399,15 @@ func (hv *headerValues) set(h http.Header, k, v string) {
 	h[k] = (*hv)[i : i+1 : i+1]
 }
 
+// add adds v to the values of header k, spelled as it is to be sent.
+func (hv *headerValues) add(h http.Header, k, v string) {
+	if prior, ok := h[k]; ok {
+		h[k] = append(prior, v) // copies: capacity 1
+		return
+	}
+	hv.set(h, k, v)
+}
+
 // setStandard sets the request ids API Gateway puts on every response.
 func (hv *headerValues) setStandard(h http.Header, q *request) {
 	hv.set(h, headerRequestID, q.requestID)
