@@ -215,8 +215,9 @@ func (e *Engine) Parse(name, src string) (*Template, error) {
 	t := &Template{name: name, src: src, root: nodes, syms: p.syms, macros: p.macros, opts: e.opts}
 	t.static, t.isStatic = staticText(nodes, e.opts.MaxOutputSize)
 	// Conservative: "define" anywhere (a directive, in a string that
-	// interpolates, or just text) keeps states out of the pool.
-	t.reuse = !strings.Contains(src, "define")
+	// interpolates, or just text), or an #evaluate (whose text may hold
+	// one), keeps states out of the pool.
+	t.reuse = !strings.Contains(src, "define") && !p.syms.dynamic
 	return t, nil
 }
 

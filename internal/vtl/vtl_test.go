@@ -340,6 +340,8 @@ func TestRecycledStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep := parse(`#define($blk)kept $s#end#set($m.blk = $blk)done`)
+	// The same through #evaluate, whose source says nothing of #define.
+	evaluated := parse(`#evaluate($src)done`)
 	held := NewMap()
 	for i := 0; i < 3; i++ {
 		out, err := long.Render(context.Background(), map[string]Value{"s": "ab"})
@@ -358,10 +360,18 @@ func TestRecycledStates(t *testing.T) {
 		if out, err := keep.Render(context.Background(), map[string]Value{"s": "S", "m": held}); err != nil || out != "done" {
 			t.Fatalf("keep: %q, %v", out, err)
 		}
+		src := "#" + "def" + "ine($blk2)kept too $s#end#set($m.blk2 = $blk2)"
+		if out, err := evaluated.Render(context.Background(), map[string]Value{"s": "E", "m": held, "src": src}); err != nil || out != "done" {
+			t.Fatalf("evaluated: %q, %v", out, err)
+		}
 	}
 	long.Render(context.Background(), map[string]Value{"s": "overwritten?"})
 	blk, _ := held.Get("blk")
 	if got := ToString(blk); got != "kept S" {
 		t.Fatalf("a kept #define block renders %q, want %q", got, "kept S")
+	}
+	blk2, _ := held.Get("blk2")
+	if got := ToString(blk2); got != "kept too E" {
+		t.Fatalf("a kept #define block made by #evaluate renders %q, want %q", got, "kept too E")
 	}
 }
