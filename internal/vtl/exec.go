@@ -75,17 +75,16 @@ func (t *Template) newState(ctx context.Context, vars map[string]Value) *state {
 	}
 	var s *state
 	if t.reuse {
-		s = states.Get().(*state)
-		vals, out := s.vars, s.out
-		*s = state{ctx: ctx, t: t, opts: t.opts, names: t.syms.names, host: vars, macros: t.macros, out: out[:0]}
-		if cap(vals) >= len(t.syms.names) {
-			s.vars = vals[:len(t.syms.names)]
-		} else {
-			s.vars = make([]Value, len(t.syms.names))
-		}
+		s = states.Get().(*state) // cleared by release, but for its buffers
 	} else {
-		s = &state{ctx: ctx, t: t, opts: t.opts, names: t.syms.names, host: vars, macros: t.macros}
-		s.vars = make([]Value, len(t.syms.names))
+		s = new(state)
+	}
+	vals, out := s.vars, s.out
+	*s = state{ctx: ctx, t: t, opts: t.opts, names: t.syms.names, host: vars, macros: t.macros, out: out[:0]}
+	if n := len(t.syms.names); cap(vals) >= n {
+		s.vars = vals[:n]
+	} else {
+		s.vars = make([]Value, n)
 	}
 	if len(vars) > 0 {
 		for i, n := range t.syms.names {
