@@ -269,14 +269,11 @@ func (pc *h1Conn) start(ctx context.Context, reused bool, deadline time.Time, wr
 	if err == nil {
 		return stop, nil
 	}
-	if reused && (stop == nil || ctx.Err() == nil) && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
-		if stop != nil {
-			stop()
-		}
-		pc.conn.Close()
-		return nil, errH1Reused
+	err = pc.fail(ctx, stop, err)
+	if reused && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)) {
+		return nil, errH1Reused // not ctx's end: that would be the error
 	}
-	return nil, pc.fail(ctx, stop, err)
+	return nil, err
 }
 
 // fail closes a connection whose exchange failed with err, and returns the
