@@ -125,6 +125,28 @@ func (t *Template) Static() (string, bool) { return t.t.Static() }
 // fields behind a variable the template does not reference.
 func (t *Template) References(name string) bool { return t.t.References(name) }
 
+// variables are a rendering's variables: those the template references,
+// nil otherwise.
+type variables struct {
+	context, input, util, stageVariables vtl.Value
+}
+
+// Var implements vtl.Vars.
+func (v *variables) Var(name string) (vtl.Value, bool) {
+	var x vtl.Value
+	switch name {
+	case "context":
+		x = v.context
+	case "input":
+		x = v.input
+	case "util":
+		x = v.util
+	case "stageVariables":
+		x = v.stageVariables
+	}
+	return x, x != nil
+}
+
 // noOverrides is the Overrides of a template that set none, shared.
 var noOverrides = &Overrides{}
 
@@ -142,7 +164,7 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 	}
 	// Only the variables the template references: the others cannot
 	// change its output.
-	vars := make(map[string]vtl.Value, 4)
+	vars := &variables{}
 	var reqOv, respOv *overrideMap
 	if t.t.References("context") {
 		// A template that only reads $context.name... sees only those
@@ -167,22 +189,22 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 			ctxMap.Put("requestOverride", reqOv)
 			ctxMap.Put("responseOverride", respOv)
 		}
-		vars["context"] = ctxMap
+		vars.context = ctxMap
 	}
 	if t.t.References("input") {
-		vars["input"] = newInputObject(in)
+		vars.input = newInputObject(in)
 	}
 	if t.t.References("util") {
-		vars["util"] = utilObject{}
+		vars.util = utilObject{}
 	}
 	if t.t.References("stageVariables") {
 		if in.StageVariables == nil {
-			vars["stageVariables"] = vtl.NewMap()
+			vars.stageVariables = vtl.NewMap()
 		} else {
-			vars["stageVariables"] = vtl.FromGo(in.StageVariables)
+			vars.stageVariables = vtl.FromGo(in.StageVariables)
 		}
 	}
-	out, err := t.t.Render(ctx, vars)
+	out, err := t.t.RenderVars(ctx, vars)
 	if err != nil {
 		return "", nil, err
 	}

@@ -250,6 +250,27 @@ func staticText(nodes []node, limit int) (string, bool) {
 // #set($context.responseOverride.status = 400)) are visible to the caller
 // afterwards.
 func (t *Template) Render(ctx context.Context, vars map[string]Value) (string, error) {
+	return t.RenderVars(ctx, mapVars(vars))
+}
+
+// Vars supplies the variables of a rendering by name; Var reports false
+// for a name it does not define. Values are converted with FromGo, as
+// Render's are.
+type Vars interface {
+	Var(name string) (Value, bool)
+}
+
+// mapVars are the variables of a map.
+type mapVars map[string]Value
+
+func (m mapVars) Var(name string) (Value, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+// RenderVars is Render with the variables given by vars (nil for none),
+// which a caller can supply without building a map.
+func (t *Template) RenderVars(ctx context.Context, vars Vars) (string, error) {
 	s := t.newState(ctx, vars)
 	err := s.run()
 	out := string(s.out)
@@ -259,7 +280,7 @@ func (t *Template) Render(ctx context.Context, vars map[string]Value) (string, e
 
 // Execute is like Render but writes the output to w.
 func (t *Template) Execute(ctx context.Context, w io.Writer, vars map[string]Value) error {
-	s := t.newState(ctx, vars)
+	s := t.newState(ctx, mapVars(vars))
 	defer t.release(s)
 	if err := s.run(); err != nil {
 		return err

@@ -59,7 +59,7 @@ type state struct {
 	opts     Options
 	names    []string
 	vars     []Value
-	host     map[string]Value
+	host     Vars
 	frames   []*frame
 	macros   map[string]*macroDef
 	out      []byte
@@ -69,7 +69,7 @@ type state struct {
 	deferred error
 }
 
-func (t *Template) newState(ctx context.Context, vars map[string]Value) *state {
+func (t *Template) newState(ctx context.Context, vars Vars) *state {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -86,9 +86,9 @@ func (t *Template) newState(ctx context.Context, vars map[string]Value) *state {
 	} else {
 		s.vars = make([]Value, n)
 	}
-	if len(vars) > 0 {
+	if vars != nil {
 		for i, n := range t.syms.names {
-			if v, ok := vars[n]; ok {
+			if v, ok := vars.Var(n); ok {
 				s.vars[i] = FromGo(v)
 			}
 		}
@@ -588,7 +588,11 @@ func (s *state) execEvaluate(n *evaluateNode) error {
 	}
 	for len(s.vars) < len(syms.names) {
 		nm := syms.names[len(s.vars)]
-		s.vars = append(s.vars, FromGo(s.host[nm]))
+		var v Value
+		if s.host != nil {
+			v, _ = s.host.Var(nm)
+		}
+		s.vars = append(s.vars, FromGo(v))
 	}
 	s.names = syms.names
 	savedMacros := s.macros
