@@ -262,10 +262,10 @@ func (q *request) readBody() ([]byte, error) {
 // of base64 ending in "=".
 func newRequestIDs() (requestID, extendedID string) {
 	var buf [36 + 16]byte
-	var b [11]byte
-	rand.Read(b[:])
-	ids.AppendRequestID(buf[:0])
-	base64.StdEncoding.Encode(buf[36:], b[:])
+	var r [16 + 11]byte // one read for both
+	rand.Read(r[:])
+	ids.AppendUUID(buf[:0], [16]byte(r[:16]))
+	base64.StdEncoding.Encode(buf[36:], r[16:])
 	s := string(buf[:])
 	return s[:36], s[36:]
 }

@@ -31,6 +31,12 @@ func RequestID() string {
 func AppendRequestID(dst []byte) []byte {
 	var u [16]byte
 	rand.Read(u[:])
+	return AppendUUID(dst, u)
+}
+
+// AppendUUID appends the version 4 UUID made of the random bytes u (its
+// version and variant bits set), as RequestID returns it, to dst.
+func AppendUUID(dst []byte, u [16]byte) []byte {
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
 	var s [36]byte
