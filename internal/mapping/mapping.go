@@ -80,6 +80,12 @@ var ErrOverride = errors.New("mapping: parameter overridden more than once")
 // Template is a compiled mapping template, safe for concurrent use.
 type Template struct {
 	t *vtl.Template
+	// What Render asks of t on every rendering, asked once: whether t
+	// references each of the four variables, and which $context
+	// properties it reads (ctxPartial: only those).
+	context, input, util, stageVariables bool
+	ctxNames                             []string
+	ctxPartial                           bool
 }
 
 // Limits are the safety limits applied to templates (see vtl.Options; zero
@@ -111,7 +117,10 @@ func CompileWithLimits(name, src string, l Limits) (*Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Template{t: t}, nil
+	mt := &Template{t: t, context: t.References("context"), input: t.References("input"),
+		util: t.References("util"), stageVariables: t.References("stageVariables")}
+	mt.ctxNames, mt.ctxPartial = t.Properties("context")
+	return mt, nil
 }
 
 // Static reports whether t is plain text, with no reference or directive,
@@ -123,7 +132,15 @@ func (t *Template) Static() (string, bool) { return t.t.Static() }
 // "context", "stageVariables" or "util"). Render builds only the variables
 // a template references; callers may likewise skip preparing the Input
 // fields behind a variable the template does not reference.
-func (t *Template) References(name string) bool { return t.t.References(name) }
+func (t *Template) References(name string) bool {
+	switch name {
+	case "context":
+		return t.context
+	case "input":
+		return t.input
+	}
+	return t.t.References(name)
+}
 
 // variables are a rendering's variables: those the template references,
 // nil otherwise.
@@ -166,11 +183,11 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 	// change its output.
 	vars := &variables{}
 	var reqOv, respOv *overrideMap
-	if t.t.References("context") {
+	if t.context {
 		// A template that only reads $context.name... sees only those
 		// keys: the others need not be built, nor the overrides unless
 		// named.
-		names, partial := t.t.Properties("context")
+		names, partial := t.ctxNames, t.ctxPartial
 		if !partial {
 			names = nil
 		}
@@ -191,13 +208,13 @@ func Render(ctx context.Context, t *Template, in *Input) (string, *Overrides, er
 		}
 		vars.context = ctxMap
 	}
-	if t.t.References("input") {
+	if t.input {
 		vars.input = newInputObject(in)
 	}
-	if t.t.References("util") {
+	if t.util {
 		vars.util = utilObject{}
 	}
-	if t.t.References("stageVariables") {
+	if t.stageVariables {
 		if in.StageVariables == nil {
 			vars.stageVariables = vtl.NewMap()
 		} else {
