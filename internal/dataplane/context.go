@@ -94,16 +94,19 @@ func stringValues(ss []string) []vtl.Value {
 // only those keys.
 func (q *request) contextMap(names []string) *vtl.Map {
 	if names != nil {
-		m := vtl.NewMap()
+		// One allocation for the keys and values.
+		kv := make([]vtl.Value, 2*len(names))
+		keys, vals := kv[:0:len(names)], kv[len(names):len(names)]
 		for _, name := range names {
 			if name == "requestOverride" || name == "responseOverride" {
 				continue // mapping.Render's
 			}
 			if i, ok := contextIndex[name]; ok {
-				m.Put(name, q.contextSlotValue(contextSlots[i], nil))
+				keys = append(keys, contextLayout.Key(i))
+				vals = append(vals, q.contextSlotValue(contextSlots[i], nil))
 			}
 		}
-		return m
+		return vtl.NewMapOf(keys, vals)
 	}
 	// One allocation holds the values of every map.
 	vals := make([]vtl.Value, contextValues)

@@ -82,6 +82,9 @@ func NewMapLayout(keys ...Value) *MapLayout {
 // Len returns the number of keys.
 func (l *MapLayout) Len() int { return len(l.keys) }
 
+// Key returns key i of the layout.
+func (l *MapLayout) Key(i int) Value { return l.keys[i] }
+
 // New returns a map holding the layout's keys, in order, with vals (which
 // the map keeps): vals[i] is the value of key i. It panics unless
 // len(vals) equals l.Len().
@@ -90,6 +93,20 @@ func (l *MapLayout) New(vals []Value) *Map {
 		panic("vtl: MapLayout.New: wrong number of values")
 	}
 	return &Map{keys: l.keys, vals: vals, index: l.index, shared: true}
+}
+
+// NewMapOf returns the map of keys[i] to vals[i], in order, keeping both
+// slices (appends to them copy them). Keys must be distinct, and the
+// slices of equal length.
+func NewMapOf(keys, vals []Value) *Map {
+	if len(keys) != len(vals) {
+		panic("vtl: NewMapOf: keys and values differ in number")
+	}
+	m := &Map{keys: keys[:len(keys):len(keys)], vals: vals[:len(vals):len(vals)]}
+	if len(keys) > smallMap {
+		m.reindex()
+	}
+	return m
 }
 
 // own gives the map its own keys and index before its key set changes.

@@ -375,3 +375,23 @@ func TestRecycledStates(t *testing.T) {
 		t.Fatalf("a kept #define block made by #evaluate renders %q, want %q", got, "kept too E")
 	}
 }
+
+func TestNewMapOf(t *testing.T) {
+	for _, n := range []int{0, 3, smallMap + 5} {
+		kv := make([]Value, 2*n)
+		for i := range n {
+			kv[i], kv[n+i] = "k"+strings.Repeat("x", i), int64(i)
+		}
+		m := NewMapOf(kv[:n], kv[n:])
+		for i := range n {
+			if v, ok := m.Get("k" + strings.Repeat("x", i)); !ok || v != int64(i) || m.Keys()[i] != kv[i] {
+				t.Fatalf("n=%d: key %d: %v %v", n, i, v, ok)
+			}
+		}
+		// A new key is appended without touching the values' half.
+		m.Put("new", "v")
+		if v, _ := m.Get("new"); v != "v" || m.Len() != n+1 || (n > 0 && kv[n] != int64(0)) {
+			t.Fatalf("n=%d: after Put: len %d, kv %v", n, m.Len(), kv)
+		}
+	}
+}
