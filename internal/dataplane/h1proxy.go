@@ -70,18 +70,17 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		t.put(pc)
 	}
 
-	// The values are copied into one string and their slices cut from one
-	// array: two allocations, whatever the number of headers.
-	n, size := 0, 0
+	// The values are copied into one string, and their slices handed out
+	// by q.hv.
+	size := 0
 	for _, v := range resp.Header.All() {
-		n, size = n+1, size+len(v)
+		size += len(v)
 	}
 	text := make([]byte, 0, size)
 	for _, v := range resp.Header.All() {
 		text = append(text, v...)
 	}
 	all := unsafe.String(unsafe.SliceData(text), len(text)) // text is never changed again
-	hv := make(headerValues, 0, n+2)
 	w := q.w.Header() // empty: nothing before the integration sets headers
 	for k, v := range resp.Header.All() {
 		value := all[:len(v)]
@@ -92,9 +91,9 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		} else if isHopHeader(name) {
 			continue
 		}
-		hv.add(w, name, value)
+		q.hv.add(w, name, value)
 	}
-	hv.setStandard(w, q)
+	q.hv.setStandard(w, q)
 	q.w.WriteHeader(resp.StatusCode())
 	q.w.Write(resp.Body())
 	return true, nil

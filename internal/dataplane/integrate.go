@@ -359,12 +359,11 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, hdr http.Head
 	for k, v := range out {
 		w[k] = v
 	}
-	hv := make(headerValues, 0, 4)
 	if w.Get("Content-Type") == "" {
-		hv.set(w, "Content-Type", contentType)
+		q.hv.set(w, "Content-Type", contentType)
 	}
-	hv.setStandard(w, q)
-	hv.set(w, "Content-Length", strconv.Itoa(len(body)+len(text)))
+	q.hv.setStandard(w, q)
+	q.hv.set(w, "Content-Length", strconv.Itoa(len(body)+len(text)))
 	q.w.WriteHeader(code)
 	if q.httpMethod != http.MethodHead {
 		q.w.Write(body)
@@ -375,8 +374,7 @@ func (q *request) writeIntegrationResponse(r *integrationResponse, hdr http.Head
 
 // setStandardHeaders adds the headers API Gateway puts on every response.
 func (q *request) setStandardHeaders() {
-	hv := make(headerValues, 0, 2)
-	hv.setStandard(q.w.Header(), q)
+	q.hv.setStandard(q.w.Header(), q)
 }
 
 // x-amzn-RequestId and x-amz-apigw-id in AWS's spelling (not Go's
@@ -387,9 +385,11 @@ const (
 )
 
 // headerValues hands out the values of single-valued headers from one
-// backing array, so that a response's headers cost one allocation. Each
-// value slice has capacity 1: an append by later code copies instead of
-// overwriting a neighbour.
+// backing array, so that a response's headers cost one allocation at most.
+// Each value slice has capacity 1: an append by later code copies instead
+// of overwriting a neighbour. Values are only ever appended, never
+// rewritten, so a slice handed out stays valid when the array is
+// outgrown.
 type headerValues []string
 
 // set sets header k, spelled as it is to be sent, to v.

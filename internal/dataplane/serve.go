@@ -47,6 +47,11 @@ type request struct {
 	// caller is the verified SigV4 signer of a call to an AWS_IAM method.
 	caller *sigv4.Signed
 
+	// hv hands out the values of the method response's headers, from
+	// hvs while it has room (see headerValues).
+	hv  headerValues
+	hvs [8]string
+
 	// body is the request body when it has been read into memory.
 	body     []byte
 	bodyRead bool
@@ -89,6 +94,7 @@ func (h *Handler) invoke(ctx *fasthttp.RequestCtx, addr address) {
 	defer requests.Put(q)
 	w := q.w // its header map, emptied by init, is reused
 	*q = request{h: h, ctx: ctx, w: w, start: h.opts.Now(), addr: addr, requestID: requestID, extendedID: extendedID}
+	q.hv = q.hvs[:0]
 	q.init(ctx)
 	apis := *h.apis.Load()
 	var st *stage
@@ -173,7 +179,9 @@ func (q *request) serve() error {
 		return q.missingToken()
 	}
 	q.resource = q.stage.resources[idx]
-	q.pathParams = make(map[string]string, len(params))
+	if len(params) > 0 {
+		q.pathParams = make(map[string]string, len(params)) // nil (and read as empty) without
+	}
 	for _, p := range params {
 		v, err := url.PathUnescape(p.Value)
 		if err != nil {
