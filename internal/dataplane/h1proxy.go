@@ -81,7 +81,7 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 		text = append(text, v...)
 	}
 	all := unsafe.String(unsafe.SliceData(text), len(text)) // text is never changed again
-	w := q.w.Header() // empty: nothing before the integration sets headers
+	w := q.w.Header()                                       // empty: nothing before the integration sets headers
 	for k, v := range resp.Header.All() {
 		value := all[:len(v)]
 		all = all[len(v):]
