@@ -80,8 +80,10 @@ func (q *request) directProxy(in *integration, method string, target *url.URL, h
 	for _, v := range resp.Header.All() {
 		text = append(text, v...)
 	}
-	all := unsafe.String(unsafe.SliceData(text), len(text)) // text is never changed again
-	w := q.w.Header()                                       // empty: nothing before the integration sets headers
+	// text is never changed again.
+	all := unsafe.String(unsafe.SliceData(text), len(text))
+	// Empty: nothing before the integration sets headers.
+	w := q.w.Header()
 	for k, v := range resp.Header.All() {
 		value := all[:len(v)]
 		all = all[len(v):]
