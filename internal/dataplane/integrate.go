@@ -44,7 +44,8 @@ type integrationRequest struct {
 // mapRequest evaluates the integration's requestParameters against the
 // method request.
 func (q *request) mapRequest(in *integration) (*integrationRequest, error) {
-	ir := &integrationRequest{}
+	q.ir = integrationRequest{}
+	ir := &q.ir
 	if len(in.params) == 0 {
 		return ir, nil
 	}
@@ -140,8 +141,12 @@ func (q *request) uriParams(ir *integrationRequest) map[string]string {
 // request's body for request templates, the back end's for response
 // templates) and the method request's parameters for $input.params. Only
 // what t references is prepared.
+//
+// The Input is the request's own, rewritten on each call: a rendering uses
+// it only while it runs.
 func (q *request) mappingInput(t *mapping.Template, body []byte) *mapping.Input {
-	in := &mapping.Input{Body: body, PathParams: q.pathParams, StageVariables: q.stage.variables}
+	in := &q.input
+	*in = mapping.Input{Body: body, PathParams: q.pathParams, StageVariables: q.stage.variables}
 	if t.References("input") {
 		rawQuery := q.queryValues()
 		query := make(map[string]string, len(rawQuery))

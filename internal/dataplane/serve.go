@@ -17,6 +17,7 @@ import (
 	"github.com/gantryproject/gantry/internal/front"
 	"github.com/gantryproject/gantry/internal/gatewayresponse"
 	"github.com/gantryproject/gantry/internal/ids"
+	"github.com/gantryproject/gantry/internal/mapping"
 	"github.com/gantryproject/gantry/internal/router"
 	"github.com/gantryproject/gantry/internal/sigv4"
 )
@@ -46,6 +47,11 @@ type request struct {
 	auth *authResult
 	// caller is the verified SigV4 signer of a call to an AWS_IAM method.
 	caller *sigv4.Signed
+
+	// ir and input hold what mapRequest and mappingInput make, once per
+	// request (the state is recycled with the request).
+	ir    integrationRequest
+	input mapping.Input
 
 	// hv hands out the values of the method response's headers, from
 	// hvs while it has room (see headerValues).
