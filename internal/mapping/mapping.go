@@ -138,6 +138,10 @@ func (t *Template) References(name string) bool {
 		return t.context
 	case "input":
 		return t.input
+	case "util":
+		return t.util
+	case "stageVariables":
+		return t.stageVariables
 	}
 	return t.t.References(name)
 }
